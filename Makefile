@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`. Both build the virtualenv first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lock clean
+
+$(STAMP): requirements.lock setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kg extract seeds/ --format table
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Regenerate requirements.lock (exact versions and hashes) after changing setup.cfg.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --allow-unsafe --extra=test --generate-hashes \
+	    --output-file=requirements.lock setup.cfg
+	sed -i -E '/^--(extra-index-url|find-links)/d' requirements.lock
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

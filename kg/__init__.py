@@ -1,0 +1,13 @@
+"""kg: a source-attribution knowledge graph. Who said what, via whom, in the news.
+
+The Python API that the CLI and notebooks share:
+
+    import kg
+    records = kg.extract(kg.article_from_text("...", id="a1"))
+"""
+__version__ = "0.1.0"
+
+from kg.documents import Article, InputError  # noqa: E402
+from kg.extract import extract, extract_articles  # noqa: E402
+
+__all__ = ["Article", "InputError", "extract", "extract_articles", "__version__"]
