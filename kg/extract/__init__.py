@@ -1,0 +1,111 @@
+"""Extraction: Article -> [Attribution]. spaCy parse + rules; no RDF here.
+
+    records = extract(article)                      # one article
+    for article, records in extract_articles(it):   # a stream, batched, optionally in N processes
+        ...
+
+The stages inside, in order: find candidates in each sentence (clauses.py),
+extend contents over quotations (quotes.py), link chains (chains.py), resolve
+sources and pointing contents within the article (coref.py), then certainty,
+polarity (hedging.py), channel, recipient and date (context.py).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from kg.documents import Article
+from kg.extract import chains, clauses, context, coref, hedging
+from kg.extract.quotes import continuations, find_quotes
+from kg.extract.records import Attribution, Source, Span
+from kg.extract.spans import from_fragments, to_span
+
+__all__ = ["Attribution", "Span", "Source", "extract", "extract_articles", "attributions_in"]
+
+
+def extract(article: Article | str) -> list[Attribution]:
+    """The attribution records of one article (a plain string is taken as the article text)."""
+    if isinstance(article, str):
+        article = Article(id="text", text=article)
+    return next(extract_articles([article]))[1]
+
+
+def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int = 16
+                     ) -> Iterator[tuple[Article, list[Attribution]]]:
+    """Stream (article, records): parsed in batches, in `jobs` processes; nothing held beyond a batch."""
+    from kg import nlp
+
+    pipeline = nlp.load()
+    docs = pipeline.pipe(((a.body, a) for a in articles), as_tuples=True,
+                         batch_size=batch_size, n_process=jobs)
+    for doc, article in docs:
+        yield article, attributions_in(doc, article)
+
+
+def attributions_in(doc, article: Article) -> list[Attribution]:
+    """All records of one parsed article."""
+    quotes = find_quotes(article.body)
+    found: list[clauses.Found] = []
+    for sent in doc.sents:
+        verb = clauses.verb_cues(sent, quotes)
+        found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent) + clauses.noun_cues(sent)
+    found = chains.drop_duplicates(found)
+    records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]
+    by_found = {id(f): r for f, r in zip(found, records)}
+    chains.link(found, records, by_found)
+    records = [r for r in records if r is not None]
+    _continue_quotes(article.body, quotes, records)
+    coref.resolve(doc, article, records)
+    for r in records:
+        hedging.annotate(doc, r)
+        context.annotate(doc, article, r)
+    return records
+
+
+def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:
+    content = to_span(doc, f.content)
+    if content is None:
+        return None
+    content, kind = _over_quotes(article.body, content, f, quotes)
+    source = None
+    if f.source is not None:
+        mention = to_span(doc, f.source_ids)
+        if mention is not None:
+            source = Source(mention, name=mention.text)
+    cue = to_span(doc, {t.i for t in f.cue}, strip_edge_punct=False)
+    sent = f.anchor.sent
+    sentence = Span(sent.start_char, sent.end_char, sent.text)
+    return Attribution(id=f"{article.id}#a{n}", source=source, cue=cue, content=content, kind=kind,
+                       sentence=sentence, meta={"pattern": f.pattern, "cue_token": f.anchor.i})
+
+
+def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
+    """"“A,” she said. “B.”": quotations that follow a quoted record in its paragraph are its content too."""
+    for r in records:
+        if r.kind == "direct" or r.kind == "mixed":
+            def taken(start, end, me=r):
+                return any(o is not me and (o.cue and start <= o.cue.start < end
+                                            or o.content.start < end and start < o.content.end)
+                           for o in records)
+            pos = max(r.content.end, r.cue.end if r.cue else 0, r.source.mention.end if r.source else 0)
+            more = continuations(text, quotes, pos, taken)
+            if more:
+                frags = list(r.content.fragments or ((r.content.start, r.content.end),))
+                r.content = from_fragments(text, frags + more)
+
+
+def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Span, str]:
+    """Extend a content to the whole quotations it touches (a quote spans sentences the parser split)."""
+    cue_at = f.anchor.idx
+    frags = list(content.fragments or ((content.start, content.end),))
+    touched = []
+    for qs, qe in quotes:
+        if qs <= cue_at < qe:
+            continue  # the cue itself is quoted: an attribution inside someone's quote
+        if any(qs < e and s < qe for s, e in frags):
+            touched.append((qs, qe))
+    if not touched:
+        return content, "indirect"
+    extended = from_fragments(text, frags + touched)
+    quoted = sum(e - s for s, e in touched)
+    total = sum(e - s for s, e in (extended.fragments or ((extended.start, extended.end),)))
+    return extended, "direct" if quoted >= 0.9 * total else "mixed"

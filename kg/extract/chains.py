@@ -1,0 +1,45 @@
+"""Chains: which record relays which.
+
+"Savett claimed this, Reuters reported": Reuters' content is Savett's claim, so
+Reuters' record `cites` Savett's. "O reported, citing S, that C" arrives with its
+link already made by clauses.citing_chains.
+"""
+from __future__ import annotations
+
+
+def drop_duplicates(found: list) -> list:
+    """One candidate per cue word: the first pattern that claimed it wins."""
+    seen, kept = set(), []
+    for f in found:
+        key = f.anchor.i
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(f)
+    return kept
+
+
+def link(found: list, records: list, by_found: dict) -> None:
+    """Set `cites`: explicit citing links, then a cue whose clause is another record's cue."""
+    by_cue = {f.anchor.i: f for f in found if by_found.get(id(f)) is not None}
+    for f in found:
+        outer = by_found.get(id(f))
+        if outer is None:
+            continue
+        inner = f.cites
+        if inner is None:
+            inner = _nested(f, by_cue)
+        if inner is not None and by_found.get(id(inner)) is not None:
+            outer.cites = by_found[id(inner)].id
+
+
+def _nested(f, by_cue: dict):
+    """The record whose cue heads this record's content clause ("A wrote that B believed that C")."""
+    verb = f.anchor
+    for child in verb.children:
+        if child.dep_ in ("ccomp", "xcomp") and child.i in by_cue and child.i in f.content:
+            return by_cue[child.i]
+    # "Savett claimed this, Reuters reported": the cue hangs off the inner record's cue.
+    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i in by_cue and verb.head.i in f.content:
+        return by_cue[verb.head.i]
+    return None

@@ -1,0 +1,221 @@
+"""Attributions anchored on a cue word in the dependency parse.
+
+One function per pattern; each takes a spaCy sentence and returns `Found`
+candidates (tokens, not yet character spans):
+
+- verb cues:    X said (that) C · C, X said · X told Y C · X wrote on P that C · X accused Y of C
+- "according to X, C" and "C, according to X"
+- noun cues:    X's claim that C · a New York Times report that C
+- chains:       O reported, citing S, that C  (the citing record is found here; linking is in chains.py)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.extract import cues
+from kg.extract.quotes import quote_ending_at, quote_starting_at
+from kg.extract.spans import subtree_ids
+
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# Heads whose subject a participle or coordinated verb shares ("..., saying C", "said A and added B").
+INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "acl")
+# Words after "citing" that name a source, so that "citing X" starts a chain rather
+# than naming evidence ("citing low growth").
+SOURCE_NOUNS = frozenset("""
+    intelligence official officials source sources researcher researchers report reports
+    analyst analysts expert experts agency ministry service services government spokesman
+    spokeswoman spokesperson people person diplomat diplomats data study survey poll polls
+    document documents media newspaper outlet statement assessment estimate estimates
+""".split())
+SOURCE_ENTS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
+# "Spokesman" and friends are the role, not the name, in "White House spokesman Sean Savett".
+MIN_SCORE = cues.MIN_PRECISION
+
+
+@dataclass
+class Found:
+    """A candidate attribution in token terms."""
+
+    cue: list  # tokens of the cue ("said", "according to")
+    content: set[int]  # token indices
+    source: object | None = None  # the head token of the source phrase
+    source_ids: set[int] = field(default_factory=set)
+    pattern: str = "verb"
+    cites: "Found | None" = None  # the record this one relays (chains)
+
+    @property
+    def anchor(self):
+        return self.cue[0]
+
+
+def subject_of(tok, depth: int = 0):
+    """The subject token of a verb, walking up coordinations and participles."""
+    for c in tok.children:
+        if c.dep_ in SUBJECTS:
+            return c
+    if depth < 3 and tok.dep_ in INHERITS_SUBJECT and tok.head is not tok:
+        if tok.dep_ == "acl":  # "officials saying C": the noun is the source
+            noun = tok.head
+            named = noun.ent_type_ in SOURCE_ENTS or noun.lemma_.lower() in SOURCE_NOUNS
+            return noun if named or noun.pos_ == "PRON" else None
+        return subject_of(tok.head, depth + 1)
+    return None
+
+
+def source_ids(head) -> set[int]:
+    """The source phrase: the subject's subtree without trailing relative clauses."""
+    if head is None:
+        return set()
+    return subtree_ids(head, exclude=[c for c in head.children if c.dep_ == "relcl"])
+
+
+def cue_tokens(verb) -> list:
+    """The cue: the verb with its particle ("pointed out")."""
+    return [verb] + [c for c in verb.children if c.dep_ == "prt"]
+
+
+def verb_content(verb) -> set[int]:
+    """What the verb attributes: its clause, object or prepositional complement."""
+    comps = [c for c in verb.children if c.dep_ == "ccomp"]
+    if comps:
+        ids = set()
+        for c in comps:
+            ids |= subtree_ids(c)
+        return ids
+    # "C, X said" is sometimes parsed with C as the head and the cue hanging off it.
+    if _inverted(verb):
+        return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}
+    frame = cues.frame_of(verb)
+    if frame == "xcomp":
+        ids = set()
+        for c in verb.children:
+            if c.dep_ in ("xcomp", "dobj"):
+                ids |= subtree_ids(c)
+        return ids
+    if frame == "dobj":
+        return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ == "dobj"))
+    if frame == "prep":
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
+                return subtree_ids(c)
+    return set()
+
+
+def _inverted(verb) -> bool:
+    """"C, X said": the cue comes after its clause, its subject right after a comma or quote."""
+    if verb.dep_ not in ("parataxis", "ccomp") or verb.i < verb.head.i:
+        return False
+    subj = subject_of(verb)
+    first = subj.left_edge if subj is not None and subj.i < verb.i else verb
+    return first.i > 0 and first.nbor(-1).text in {",", "\u201d", '"', "''", "\u2019"}
+
+
+def is_verb_cue(tok) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":  # "according to" has its own rule
+        return False
+    if cues.cue_score(tok) >= MIN_SCORE:
+        return True
+    # Speech verbs from the hand list count when they govern a clause.
+    return cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
+
+
+def verb_cues(sent, quotes) -> list[Found]:
+    found = []
+    for tok in sent:
+        if not is_verb_cue(tok) or tok.lemma_.lower() in ("cite", "quote") and _citing_chain(tok):
+            continue
+        subj = subject_of(tok)
+        content = verb_content(tok) or _adjacent_quote(tok, subj, quotes)
+        if not content:
+            continue
+        content -= source_ids(subj)
+        found.append(Found(cue_tokens(tok), content, subj, source_ids(subj)))
+    return found
+
+
+def _adjacent_quote(verb, subj, quotes) -> set[int]:
+    """A quotation right before or after "he said" that the parse did not attach to the verb."""
+    if not cues.is_speech_verb(verb) and cues.cue_score(verb) < 0.5:
+        return set()
+    doc = verb.doc
+    cluster = [verb] + ([subj.left_edge, subj.right_edge] if subj is not None else [])
+    start = min(t.idx for t in cluster)
+    end = max(t.idx + len(t) for t in cluster)
+    q = quote_ending_at(doc.text, quotes, start) or quote_starting_at(doc.text, quotes, end)
+    span = doc.char_span(*q, alignment_mode="expand") if q else None
+    return {t.i for t in span} if span is not None else set()
+
+
+def _citing_chain(tok):
+    """The object of "citing X" when X names a source and the head is itself a cue."""
+    if tok.dep_ not in ("advcl", "conj", "acl") or not is_verb_cue(tok.head):
+        return None
+    for c in tok.children:
+        if c.dep_ == "dobj" and (c.lemma_.lower() in SOURCE_NOUNS or c.ent_type_ in SOURCE_ENTS):
+            return c
+    return None
+
+
+def citing_chains(sent, found: list[Found]) -> list[Found]:
+    """"O reported, citing S, that C": a record for S's claim, which O's record relays."""
+    by_cue = {f.anchor.i: f for f in found}
+    chains = []
+    for tok in sent:
+        if tok.lemma_.lower() not in ("cite", "quote"):
+            continue
+        cited = _citing_chain(tok)
+        outer = by_cue.get(tok.head.i)
+        if cited is None or outer is None:
+            continue
+        content = outer.content - subtree_ids(tok)
+        inner = Found([tok], content, cited, source_ids(cited), pattern="citing")
+        outer.content = content
+        outer.cites = inner
+        chains.append(inner)
+    return chains
+
+
+def according_to(sent) -> list[Found]:
+    """"According to X, C" / "C, according to X"."""
+    found = []
+    for tok in sent:
+        if tok.lower_ != "according":
+            continue
+        to = next((c for c in tok.children if c.lower_ == "to"), None)
+        src = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        if src is None:
+            continue
+        head = tok.head
+        content = subtree_ids(head, exclude=[tok]) if head is not tok else set()
+        content -= {c.i for c in head.children if c.dep_ == "punct" and c.text in ",;"}
+        if content:
+            found.append(Found([tok, to], content, src, source_ids(src), pattern="according_to"))
+        # "according to the Times' source, who cited intelligence": the source relays another
+        for rel in src.children:
+            if rel.dep_ == "relcl" and rel.lemma_.lower() in ("cite", "quote"):
+                cited = next((c for c in rel.children if c.dep_ == "dobj"), None)
+                if cited is not None and found:
+                    inner = Found([rel], set(content), cited, source_ids(cited), pattern="citing")
+                    found[-1].cites = inner
+                    found.append(inner)
+    return found
+
+
+def noun_cues(sent) -> list[Found]:
+    """"X's claim that C", "a Times report that C", "reports that C"."""
+    found = []
+    for tok in sent:
+        if tok.pos_ != "NOUN" or cues.cue_score(tok) < MIN_SCORE:
+            continue
+        clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl")
+                       and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+        if clause is None:
+            continue
+        src = next((c for c in tok.children if c.dep_ == "poss"), None)
+        if src is None:
+            src = next((c for c in tok.children if c.dep_ == "compound" and c.pos_ == "PROPN"), None)
+        if src is None:
+            by = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")), None)
+            src = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        found.append(Found([tok], subtree_ids(clause), src, source_ids(src), pattern="noun"))
+    return found

@@ -1,0 +1,65 @@
+"""Token sets -> character spans, shared by every pattern module."""
+from __future__ import annotations
+
+from kg.extract.records import Span
+
+# Punctuation that never begins or ends a source or content span (quotation
+# marks are kept: a quoted content includes its marks, as annotators mark it).
+_EDGE_PUNCT = {",", ";", ":", "-", "\u2014", "\u2013", "(", ")", "."}
+
+
+def subtree_ids(tok, exclude=()) -> set[int]:
+    """Token indices of tok's subtree, minus the subtrees rooted at `exclude`."""
+    ids = {t.i for t in tok.subtree}
+    for ex in exclude:
+        ids -= {t.i for t in ex.subtree}
+    return ids
+
+
+def to_span(doc, ids, strip_edge_punct: bool = True) -> Span | None:
+    """The character span of a set of token indices; gaps of more than punctuation make fragments."""
+    if not ids:
+        return None
+    order = sorted(ids)
+    if strip_edge_punct:
+        while order and doc[order[0]].text in _EDGE_PUNCT:
+            order.pop(0)
+        while order and doc[order[-1]].text in _EDGE_PUNCT:
+            order.pop()
+    if not order:
+        return None
+    fragments: list[list[int]] = []
+    for i in order:
+        tok = doc[i]
+        if fragments and _only_gap_punct(doc, fragments[-1][2], i):
+            fragments[-1][1] = tok.idx + len(tok)
+            fragments[-1][2] = i
+        else:
+            fragments.append([tok.idx, tok.idx + len(tok), i])
+    return from_fragments(doc.text, [(s, e) for s, e, _ in fragments])
+
+
+def from_fragments(text: str, fragments) -> Span | None:
+    """A Span over sorted, merged character fragments."""
+    merged: list[list[int]] = []
+    for s, e in sorted(fragments):
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1] + 1 and not text[merged[-1][1]:s].strip():
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    if not merged:
+        return None
+    start, end = merged[0][0], merged[-1][1]
+    frags = tuple((s, e) for s, e in merged) if len(merged) > 1 else ()
+    return Span(start, end, text[start:end], frags)
+
+
+def char_span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _only_gap_punct(doc, prev_i: int, i: int) -> bool:
+    """Tokens strictly between prev_i and i are absent; join if the gap is just adjacency."""
+    return i == prev_i + 1
