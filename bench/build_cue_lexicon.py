@@ -18,9 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kg import nlp as kg_nlp  # noqa: E402
-from kg.extract.cues import frame_of, LEXICON_PATH  # noqa: E402
+from kg.extract.cues import LEXICON_PATH, key_of  # noqa: E402
+from kg.extract.quotes import find_quotes, is_quoted  # noqa: E402
 
 MIN_CUE_COUNT = 2
+MIN_TOTAL = 20
 
 
 def cue_token_ids(doc, attributions) -> set[int]:
@@ -49,18 +51,21 @@ def main() -> None:
     texts = ((d["text"], d) for d in docs)
     for doc, gold in nlp.pipe(texts, as_tuples=True, batch_size=20, disable=["ner"]):
         gold_ids = cue_token_ids(doc, gold["attributions"])
+        quotes = find_quotes(doc.text)
         for tok in doc:
             if tok.pos_ not in ("VERB", "NOUN", "AUX"):
                 continue
-            key = (tok.lemma_.lower(), "NOUN" if tok.pos_ == "NOUN" else "VERB", frame_of(tok))
+            key = key_of(tok, is_quoted(quotes, tok.idx))
             total[key] += 1
             if tok.i in gold_ids:
                 cue[key] += 1
-    rows = sorted((k for k in cue if cue[k] >= MIN_CUE_COUNT), key=lambda k: (-cue[k], k))
+    # Frames never or rarely seen as cues are kept too when frequent: "this is not a cue" is data.
+    rows = sorted((k for k in total if cue[k] >= MIN_CUE_COUNT or total[k] >= MIN_TOTAL),
+                  key=lambda k: (-cue[k], -total[k], k))
     with open(args.output, "w", encoding="utf-8") as out:
-        out.write("# lemma\tpos\tframe\tcue\ttotal  (built by bench/build_cue_lexicon.py from PolNeAR train)\n")
+        out.write("# lemma\tpos\tframe\tquoted\tcue\ttotal  (built by bench/build_cue_lexicon.py from PolNeAR train)\n")
         for k in rows:
-            out.write(f"{k[0]}\t{k[1]}\t{k[2]}\t{cue[k]}\t{total[k]}\n")
+            out.write("\t".join(k) + f"\t{cue[k]}\t{total[k]}\n")
     print(f"{len(rows)} entries -> {args.output}", file=sys.stderr)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from kg.documents import Article
-from kg.extract import chains, clauses, context, coref, hedging
+from kg.extract import chains, clauses, context, coref, hedging, layout
 from kg.extract.quotes import continuations, find_quotes
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import from_fragments, to_span
@@ -47,7 +47,9 @@ def attributions_in(doc, article: Article) -> list[Attribution]:
     found: list[clauses.Found] = []
     for sent in doc.sents:
         verb = clauses.verb_cues(sent, quotes)
-        found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent) + clauses.noun_cues(sent)
+        found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent) + clauses.noun_cues(sent, quotes)
+        found += layout.colon_speakers(sent)
+    found += layout.dash_signatures(doc, quotes)
     found = chains.drop_duplicates(found)
     records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]
     by_found = {id(f): r for f, r in zip(found, records)}

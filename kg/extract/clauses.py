@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract import cues
-from kg.extract.quotes import quote_ending_at, quote_starting_at
+from kg.extract.quotes import is_quoted, quote_ending_at, quote_starting_at
 from kg.extract.spans import subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -110,19 +110,19 @@ def _inverted(verb) -> bool:
     return first.i > 0 and first.nbor(-1).text in {",", "\u201d", '"', "''", "\u2019"}
 
 
-def is_verb_cue(tok) -> bool:
+def is_verb_cue(tok, quoted: bool = False) -> bool:
     if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":  # "according to" has its own rule
         return False
-    if cues.cue_score(tok) >= MIN_SCORE:
-        return True
-    # Speech verbs from the hand list count when they govern a clause.
-    return cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
+    score = cues.cue_score(tok, quoted)
+    if score is None:  # the corpus says too little: speech verbs from the hand list, governing a clause
+        return cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
+    return score >= MIN_SCORE
 
 
 def verb_cues(sent, quotes) -> list[Found]:
     found = []
     for tok in sent:
-        if not is_verb_cue(tok) or tok.lemma_.lower() in ("cite", "quote") and _citing_chain(tok):
+        if not is_verb_cue(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in ("cite", "quote") and _citing_chain(tok):
             continue
         subj = subject_of(tok)
         content = verb_content(tok) or _adjacent_quote(tok, subj, quotes)
@@ -135,7 +135,7 @@ def verb_cues(sent, quotes) -> list[Found]:
 
 def _adjacent_quote(verb, subj, quotes) -> set[int]:
     """A quotation right before or after "he said" that the parse did not attach to the verb."""
-    if not cues.is_speech_verb(verb) and cues.cue_score(verb) < 0.5:
+    if not cues.is_speech_verb(verb) and (cues.cue_score(verb) or 0) < 0.5:
         return set()
     doc = verb.doc
     cluster = [verb] + ([subj.left_edge, subj.right_edge] if subj is not None else [])
@@ -201,11 +201,11 @@ def according_to(sent) -> list[Found]:
     return found
 
 
-def noun_cues(sent) -> list[Found]:
+def noun_cues(sent, quotes) -> list[Found]:
     """"X's claim that C", "a Times report that C", "reports that C"."""
     found = []
     for tok in sent:
-        if tok.pos_ != "NOUN" or cues.cue_score(tok) < MIN_SCORE:
+        if tok.pos_ != "NOUN" or (cues.cue_score(tok, is_quoted(quotes, tok.idx)) or 0) < MIN_SCORE:
             continue
         clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl")
                        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)

@@ -69,23 +69,29 @@ class CueStats:
 
 
 @functools.lru_cache(maxsize=None)
-def lexicon(path: str | None = None) -> dict[tuple[str, str, str], CueStats]:
+def lexicon(path: str | None = None) -> dict[tuple[str, str, str, str], CueStats]:
+    """(lemma, pos, frame, "quoted"|"plain") -> counts."""
     table = {}
     with open(path or LEXICON_PATH, encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or not line.strip():
                 continue
-            lemma, pos, frame, cue, total = line.rstrip("\n").split("\t")
-            table[(lemma, pos, frame)] = CueStats(int(cue), int(total))
+            lemma, pos, frame, where, cue, total = line.rstrip("\n").split("\t")
+            table[(lemma, pos, frame, where)] = CueStats(int(cue), int(total))
     return table
 
 
-def cue_score(tok) -> float:
-    """How likely `tok`, in its frame, introduces an attribution (0..1)."""
+def key_of(tok, quoted: bool) -> tuple[str, str, str, str]:
     pos = "NOUN" if tok.pos_ == "NOUN" else "VERB"
-    stats = lexicon().get((tok.lemma_.lower(), pos, frame_of(tok)))
-    if stats is None or stats.cue < MIN_COUNT:
-        return 0.0
+    return tok.lemma_.lower(), pos, frame_of(tok), "quoted" if quoted else "plain"
+
+
+def cue_score(tok, quoted: bool = False) -> float | None:
+    """How often `tok`, in its frame and inside or outside a quotation, introduced an
+    attribution in the training corpus (0..1); None when the corpus says too little."""
+    stats = lexicon().get(key_of(tok, quoted))
+    if stats is None or stats.total < MIN_COUNT:
+        return None
     return stats.precision
 
 

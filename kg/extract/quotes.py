@@ -6,6 +6,7 @@ each paragraph of a long quote with a quotation mark and closing only the last).
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 OPEN_CURLY, CLOSE_CURLY = "\u201c", "\u201d"
@@ -48,6 +49,12 @@ def _continues_over_paragraphs(text: str, start: int, end: int) -> bool:
         if not rest or rest[0] not in "\u201c\"'":
             return False
     return True
+
+
+def is_quoted(quotes: list[tuple[int, int]], pos: int) -> bool:
+    """Whether character `pos` lies inside a quotation (quotes sorted, non-overlapping)."""
+    i = bisect.bisect_right(quotes, (pos, float("inf"))) - 1
+    return i >= 0 and quotes[i][0] < pos < quotes[i][1]
 
 
 def quote_containing(quotes: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
