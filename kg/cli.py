@@ -1,0 +1,374 @@
+"""The `kg` command line: a thin shell over the Python API.
+
+    kg extract seeds/                       # who said what, as a table (on a terminal)
+    kg extract corpus.jsonl > pred.jsonl    # one JSON document per line (when piped)
+    kg eval gold.jsonl                      # extract, then score against gold
+
+Everything here is reading options and writing output; the work is done by
+`kg.documents`, `kg.extract` and `kg.evaluate`.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from typing import IO, Iterable, Iterator
+
+import click
+
+import kg
+from kg.documents import Article, InputError, iter_documents, normalise_date
+
+FORMATS = ("table", "json", "jsonl")
+CONTENT_WIDTH = 100  # characters of content shown per record in the table
+MENTION_WIDTH = 60
+
+
+class CommandError(click.ClickException):
+    """A one-line error on stderr ("kg: error: ..."), exit status 1."""
+
+    def show(self, file: IO | None = None) -> None:
+        click.echo(f"kg: error: {self.format_message()}", file=file or sys.stderr)
+
+
+def report_error(message: str) -> None:
+    click.echo(f"kg: error: {message}", err=True)
+
+
+# --- helpers shared by the commands ------------------------------------------------
+# (candidates for the Python API: see document_record and gold_article)
+
+
+def document_record(article: Article, records: list) -> dict:
+    """One output document: the article's metadata and its attribution records."""
+    return {
+        "doc_id": article.id,
+        "path": article.path,
+        "publisher": article.publisher,
+        "author": article.author,
+        "title": article.title,
+        "published": article.published,
+        "attributions": [r.to_dict() for r in records],
+    }
+
+
+def gold_article(doc: dict) -> Article:
+    """The Article of a gold document, text untouched (gold offsets point into it)."""
+    published = doc.get("publication_date") or doc.get("published")
+    return Article(
+        id=doc["doc_id"],
+        text=doc["text"],  # no boilerplate blanking, no newline normalisation
+        publisher=doc.get("publisher") if isinstance(doc.get("publisher"), str) else None,
+        title=doc.get("title") if isinstance(doc.get("title"), str) else None,
+        published=normalise_date(published) if isinstance(published, str) and published.strip() else None,
+    )
+
+
+def _extract(articles: Iterable[Article], jobs: int) -> Iterator[tuple[Article, list]]:
+    """kg.extract.extract_articles, with a missing spaCy model turned into a one-line error."""
+    from kg.nlp import ModelError
+
+    try:
+        yield from kg.extract_articles(articles, jobs=jobs)
+    except ModelError as error:
+        raise CommandError(str(error)) from None
+
+
+def _writes_to_stdout(path: str | None) -> bool:
+    return path is None or path == "-"
+
+
+def _open_output(path: str | None) -> IO:
+    """stdout for None or "-", else the file `path` (UTF-8), opened before any work is done."""
+    if _writes_to_stdout(path):
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"{path}: cannot write: {(error.strerror or str(error)).lower()}") from None
+
+
+def _utf8(stream: IO) -> bool:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "") == "utf8"
+
+
+def _summary(articles: int, attributions: int, failed: int | None, started: float) -> None:
+    parts = [f"{articles} article{'s' * (articles != 1)}",
+             f"{attributions} attribution{'s' * (attributions != 1)}"]
+    if failed is not None:
+        parts.append(f"{failed} failed")
+    parts.append(f"{time.perf_counter() - started:.1f} s")
+    click.echo(", ".join(parts), err=True)
+
+
+# --- writers -----------------------------------------------------------------------
+
+
+class JsonLinesWriter:
+    """One JSON document per line."""
+
+    def __init__(self, out: IO):
+        self.out, self.ascii = out, not _utf8(out)
+
+    def write(self, article: Article, records: list) -> None:
+        self.out.write(json.dumps(document_record(article, records), ensure_ascii=self.ascii) + "\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class JsonWriter(JsonLinesWriter):
+    """A JSON array of documents, written one document at a time."""
+
+    def __init__(self, out: IO):
+        super().__init__(out)
+        self.count = 0
+
+    def write(self, article: Article, records: list) -> None:
+        text = json.dumps(document_record(article, records), ensure_ascii=self.ascii, indent=2)
+        self.out.write(("[\n" if self.count == 0 else ",\n") + text)
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("[]\n" if self.count == 0 else "\n]\n")
+        self.out.flush()
+
+
+class TableWriter:
+    """Who said what, per article: source, cue, content and flags of each record."""
+
+    def __init__(self, out: IO):
+        self.out, self.count = out, 0
+
+    def echo(self, text: str = "") -> None:
+        click.echo(text, file=self.out)  # drops the styling unless `out` is a terminal
+
+    def write(self, article: Article, records: list) -> None:
+        if self.count:
+            self.echo()
+        self.count += 1
+        head = click.style(article.id, bold=True)
+        if article.path:
+            head += "  " + click.style(article.path, dim=True)
+        self.echo(head)
+        if article.title:
+            self.echo(f"  {_fold(article.title, CONTENT_WIDTH)}")
+        about = [article.publisher, article.published, f"by {article.author}" if article.author else None]
+        if any(about):
+            self.echo("  " + " · ".join(a for a in about if a))
+        if not records:
+            self.echo("  (no attributions)")
+        for r in records:
+            self.echo()
+            self.echo(f"  {_local_id(r.id):<5}{_who(r)}")
+            cue = click.style(r.cue.text, fg="cyan") + ": " if r.cue else ""
+            self.echo(f"       {cue}{_fold(_fragments_text(article.text, r.content), CONTENT_WIDTH)}")
+            flags = _flags(r)
+            if flags:
+                self.echo("       " + click.style("[" + " · ".join(flags) + "]", dim=True))
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
+
+
+def _fold(text: str, width: int) -> str:
+    """`text` on one line (runs of whitespace folded), cut to `width` characters with "…"."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _fragments_text(text: str, span) -> str:
+    """A discontinuous span shown as its pieces joined by " … "."""
+    if not span.fragments:
+        return span.text
+    return " … ".join(text[start:end] for start, end in span.fragments)
+
+
+def _local_id(record_id: str | None) -> str:
+    """"doc#a4" -> "a4": within one article the suffix is enough."""
+    return record_id.rsplit("#", 1)[-1] if record_id else ""
+
+
+def _who(r) -> str:
+    if r.source is None:
+        return click.style("(no source)", dim=True)
+    mention = _fold(r.source.mention.text, MENTION_WIDTH)
+    who = click.style(mention, bold=True)
+    name = r.source.name
+    if name and _fold(name, 1000).casefold() != _fold(r.source.mention.text, 1000).casefold():
+        who += " → " + click.style(_fold(name, MENTION_WIDTH), bold=True)
+    if r.source.type:
+        who += f" ({r.source.type})"
+    return who
+
+
+def _flags(r) -> list[str]:
+    flags = []
+    if r.certainty and r.certainty != "certain":
+        flags.append(r.certainty)
+    if r.polarity == "negative":
+        flags.append("negative")
+    if r.channel:
+        flags.append(f"via {r.channel}")
+    if r.recipient:
+        flags.append(f"to {r.recipient}")
+    if r.date:
+        flags.append(f"date: {r.date.get('value') or r.date.get('text')}")
+    if r.cites:
+        flags.append(f"cites {_local_id(r.cites)}")
+    return flags
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(kg.__version__, "--version", "-V", prog_name="kg", message="%(prog)s %(version)s")
+def main():
+    """kg: who said what, via whom, in the news.
+
+    Reads news articles and extracts attributions: a source (who), a cue
+    (said, told, according to), the content (what), and how it travelled
+    (the outlet or channel it was cited through). Every record points back
+    to the sentence it came from, by character offsets into the article.
+
+    \b
+    Examples:
+        kg extract seeds/
+        kg extract corpus.jsonl --format jsonl > pred.jsonl
+        kg eval gold.jsonl --bootstrap 1000
+    """
+
+
+@main.command(short_help="Extract attributions: who said what, via whom.")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format. [default: table on a terminal, else jsonl]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Processes that parse articles in parallel.")
+@click.option("-o", "--output", metavar="FILE", help="Write the output to FILE instead of stdout.")
+def extract(paths, fmt, jobs, output):
+    """Extract attributions from articles: who said what, via whom.
+
+    PATH is a .txt file (one article), a .jsonl file (one article a line:
+    {"id", "text", "publisher"?, "title"?, "published"?, "author"?, "url"?}),
+    an .html page, or a directory (read recursively, in name order).
+
+    \b
+    Examples:
+        kg extract seeds/
+        kg extract article.txt --format json
+        kg extract corpus.jsonl --format jsonl --jobs 4 -o pred.jsonl
+
+    jsonl writes one document a line, {"doc_id", "path", "publisher",
+    "author", "title", "published", "attributions": [...]}, the format the
+    evaluation scorer reads; json writes the same documents as one array;
+    table lists source, cue, content and flags of each record.
+
+    A file that cannot be read is reported on stderr as one line
+    ("kg: error: PATH[:LINE]: MESSAGE") and the other files are still
+    processed; the exit status is then 1. A summary line goes to stderr.
+    """
+    started = time.perf_counter()
+    out = _open_output(output)
+    if fmt is None:
+        fmt = "table" if _writes_to_stdout(output) and out.isatty() else "jsonl"
+    writer = WRITERS[fmt](out)
+    counts = {"articles": 0, "attributions": 0, "failed": 0}
+
+    def articles() -> Iterator[Article]:
+        for doc in iter_documents(paths):
+            if isinstance(doc, InputError):
+                counts["failed"] += 1
+                report_error(str(doc))
+            else:
+                yield doc
+
+    try:
+        for article, records in _extract(articles(), jobs):
+            writer.write(article, records)
+            counts["articles"] += 1
+            counts["attributions"] += len(records)
+        writer.close()
+    finally:
+        if not _writes_to_stdout(output):
+            out.close()
+    _summary(counts["articles"], counts["attributions"], counts["failed"], started)
+    if counts["failed"]:
+        sys.exit(1)
+
+
+@main.command("eval", short_help="Score the extractor against gold-annotated articles.")
+@click.argument("gold", metavar="GOLD.jsonl", type=click.Path())
+@click.option("-b", "--bootstrap", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+              help="Document resamples for 95% confidence intervals of F1 (0: none; 1000 is usual).")
+@click.option("-t", "--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, metavar="T",
+              help="Content token Jaccard at which a prediction matches a gold attribution.")
+@click.option("--seed", type=int, default=13, show_default=True, help="Random seed of the bootstrap.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("-o", "--output", metavar="PRED.jsonl",
+              help="Also write the predictions, one document a line (as kg extract --format jsonl).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Processes that parse articles in parallel.")
+def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
+    """Extract from gold-annotated articles and score against the annotation.
+
+    GOLD.jsonl is PolNeAR-style: one document a line, {"doc_id", "text",
+    "attributions": [{"source", "cue", "content"}, ...]}, each role
+    {"start", "end", "spans"?} or null. The extractor runs on "text" as is,
+    so predicted offsets point into the gold text.
+
+    \b
+    Examples:
+        kg eval ../shared/eval/polnear/dev.jsonl
+        kg eval gold.jsonl --bootstrap 1000 --json -o pred.jsonl
+
+    The headline is relation-level content+source F1: predictions are paired
+    one-to-one with gold attributions whose content has token Jaccard >= T,
+    and a pair counts when the sources share a word (or both are null).
+    """
+    from kg.evaluate import format_report, load_gold, score
+
+    started = time.perf_counter()
+    try:
+        gold_docs = load_gold(gold)
+    except UnicodeDecodeError:
+        raise CommandError(f"{gold}: not UTF-8 text") from None
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"{gold}: {_os_message(error)}") from None
+    out = _open_output(output) if output else None
+    writer = JsonLinesWriter(out) if out else None
+    predictions: dict[str, list[dict]] = {}
+    try:
+        for article, records in _extract(map(gold_article, gold_docs), jobs):
+            predictions[article.id] = [r.to_dict() for r in records]
+            if writer:
+                writer.write(article, records)
+        if writer:
+            writer.close()
+    finally:
+        if out is not None and not _writes_to_stdout(output):
+            out.close()
+    result = score(gold_docs, predictions, threshold=threshold, bootstrap=bootstrap, seed=seed)
+    click.echo(json.dumps(result, indent=1) if as_json else format_report(result))
+    _summary(len(predictions), sum(map(len, predictions.values())), None, started)
+
+
+def _os_message(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory"
+    if isinstance(error, PermissionError):
+        return "cannot read: permission denied"
+    return f"cannot read: {(error.strerror or str(error)).lower()}"
+
+
+if __name__ == "__main__":
+    main()
