@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 from kg.documents import Article
 from kg.extract import chains, clauses, context, coref, hedging, layout
-from kg.extract.quotes import continuations, find_quotes
+from kg.extract.quotes import continuations, find_quotes, is_quoted
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import from_fragments, to_span
 
@@ -85,9 +85,9 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
     for r in records:
         if r.kind == "direct" or r.kind == "mixed":
             def taken(start, end, me=r):
-                return any(o is not me and (o.cue and start <= o.cue.start < end
-                                            or o.content.start < end and start < o.content.end)
-                           for o in records)
+                """Another speaker's cue in the gap, or the quotation already someone else's content."""
+                return any(o is not me and o.cue and start <= o.cue.start < end
+                           and not is_quoted(quotes, o.cue.start) for o in records)
             pos = max(r.content.end, r.cue.end if r.cue else 0, r.source.mention.end if r.source else 0)
             more = continuations(text, quotes, pos, taken)
             if more:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from kg.extract import cues
 from kg.extract.quotes import is_quoted, quote_ending_at, quote_starting_at
-from kg.extract.spans import subtree_ids
+from kg.extract.spans import doc_text, subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # Heads whose subject a participle or coordinated verb shares ("..., saying C", "said A and added B").
@@ -92,8 +92,8 @@ def verb_content(verb) -> set[int]:
             if c.dep_ in ("xcomp", "dobj"):
                 ids |= subtree_ids(c)
         return ids
-    if frame == "dobj":
-        return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ == "dobj"))
+    if frame == "dobj":  # "called Mr. Obama's remarks a wake-up call": the object and what it is called
+        return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ in ("dobj", "oprd")))
     if frame == "prep":
         for c in verb.children:
             if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
@@ -102,12 +102,17 @@ def verb_content(verb) -> set[int]:
 
 
 def _inverted(verb) -> bool:
-    """"C, X said": the cue comes after its clause, its subject right after a comma or quote."""
-    if verb.dep_ not in ("parataxis", "ccomp") or verb.i < verb.head.i:
+    """"C, X said" or "A, X said, B": the cue hangs off its clause, set off by a comma or quote."""
+    if verb.dep_ not in ("parataxis", "ccomp", "advcl") or verb.head is verb:
         return False
     subj = subject_of(verb)
     first = subj.left_edge if subj is not None and subj.i < verb.i else verb
-    return first.i > 0 and first.nbor(-1).text in {",", "\u201d", '"', "''", "\u2019"}
+    if first.i == 0 or first.nbor(-1).text not in {",", "\u201d", '"', "''", "\u2019"}:
+        return False
+    if verb.i > verb.head.i:
+        return verb.dep_ != "advcl"
+    last = verb.right_edge  # parenthetical: the clause goes on after ", X said,"
+    return last.i + 1 < len(verb.doc) and last.nbor(1).text == ","
 
 
 def is_verb_cue(tok, quoted: bool = False) -> bool:
@@ -115,7 +120,7 @@ def is_verb_cue(tok, quoted: bool = False) -> bool:
         return False
     score = cues.cue_score(tok, quoted)
     if score is None:  # the corpus says too little: speech verbs from the hand list, governing a clause
-        return cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
+        return not quoted and cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
     return score >= MIN_SCORE
 
 
@@ -141,7 +146,7 @@ def _adjacent_quote(verb, subj, quotes) -> set[int]:
     cluster = [verb] + ([subj.left_edge, subj.right_edge] if subj is not None else [])
     start = min(t.idx for t in cluster)
     end = max(t.idx + len(t) for t in cluster)
-    q = quote_ending_at(doc.text, quotes, start) or quote_starting_at(doc.text, quotes, end)
+    q = quote_ending_at(doc_text(doc), quotes, start) or quote_starting_at(doc_text(doc), quotes, end)
     span = doc.char_span(*q, alignment_mode="expand") if q else None
     return {t.i for t in span} if span is not None else set()
 

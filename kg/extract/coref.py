@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.records import Span
+from kg.extract.spans import ents_in
 
 PERSON_PRONOUNS = frozenset("he she him her his hers i me we us".split())
 GROUP_PRONOUNS = frozenset("they them their it its".split())
@@ -66,15 +67,13 @@ def _resolve_source(doc, r, history, subjects) -> None:
 
 def _name_and_role(span) -> tuple[str, str | None, str | None]:
     """The person (or organisation) named in a source phrase, and the words describing them."""
-    persons = [e for e in span.ents if e.label_ == "PERSON"]
+    ents = ents_in(span)
+    persons = [e for e in ents if e.label_ == "PERSON"]
     if persons:
         ent = persons[0]
         role_toks = [t for t in span if t.i < ent.start or t.i >= ent.end]
         role = " ".join(t.text for t in role_toks if t.lower_ not in STOP and not t.is_punct) or None
         return _strip_honorific(ent.text), role, "Person"
-    orgs = [e for e in span.ents if e.label_ in ("ORG", "GPE", "NORP")]
-    if orgs and len(span) <= 8:
-        return span.text.strip(" ,"), None, None
     return span.text.strip(" ,"), None, None
 
 
@@ -88,7 +87,7 @@ def _strip_honorific(name: str) -> str:
 def _person_subjects(doc) -> list[tuple[int, str]]:
     """People named as the subject of a clause, in order: pronouns most often continue them."""
     out = []
-    for ent in doc.ents:
+    for ent in ents_in(doc[:]):
         if ent.label_ == "PERSON" and any(t.dep_ in ("nsubj", "nsubjpass", "compound", "appos") for t in ent):
             out.append((ent.start_char, _strip_honorific(ent.text)))
     return out
@@ -126,7 +125,7 @@ def _relative_antecedent(span) -> str | None:
     """"X, who said": the noun the relative clause hangs on."""
     noun = span[0].head.head
     if noun.ent_type_ == "PERSON":
-        ent = next((e for e in noun.doc.ents if e.start <= noun.i < e.end), None)
+        ent = next((e for e in ents_in(noun.doc[:]) if e.start <= noun.i < e.end), None)
         return _strip_honorific(ent.text) if ent is not None else noun.text
     return None
 

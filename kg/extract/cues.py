@@ -17,7 +17,7 @@ LEXICON_PATH = Path(__file__).with_name("cue_lexicon.tsv")
 
 # A frame is precise enough to trust when at least this share of its occurrences
 # in the training corpus were gold cues, and it was seen as a cue this often.
-MIN_PRECISION = 0.30
+MIN_PRECISION = 0.40
 MIN_COUNT = 3
 
 # Verbs of saying, believing and accusing that always count when they take a

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from kg.extract.clauses import SOURCE_NOUNS, Found
+from kg.extract.spans import doc_text
 
 _DASH_SIGNATURE = re.compile(r"[ \t\u00a0]*[\u2015\u2014\u2013]{1,2}[ \t\u00a0]*|[ \t\u00a0]*--[ \t\u00a0]*")
 MAX_SPEAKER_TOKENS = 4
@@ -16,7 +17,7 @@ MAX_SPEAKER_TOKENS = 4
 
 def dash_signatures(doc, quotes) -> list[Found]:
     found = []
-    text = doc.text
+    text = doc_text(doc)
     for qs, qe in quotes:
         m = _DASH_SIGNATURE.match(text, qe)
         if not m:

@@ -8,6 +8,23 @@ from kg.extract.records import Span
 _EDGE_PUNCT = {",", ";", ":", "-", "\u2014", "\u2013", "(", ")", "."}
 
 
+def doc_text(doc) -> str:
+    """doc.text, computed once: spaCy rebuilds it from every token on each access."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
+def ents_in(span) -> list:
+    """The entities inside a span; doc.ents is built once per document, not per call."""
+    doc = span.doc
+    ents = doc.user_data.get("kg_ents")
+    if ents is None:
+        ents = doc.user_data["kg_ents"] = list(doc.ents)
+    return [e for e in ents if e.start >= span.start and e.end <= span.end]
+
+
 def subtree_ids(tok, exclude=()) -> set[int]:
     """Token indices of tok's subtree, minus the subtrees rooted at `exclude`."""
     ids = {t.i for t in tok.subtree}
@@ -36,7 +53,7 @@ def to_span(doc, ids, strip_edge_punct: bool = True) -> Span | None:
             fragments[-1][2] = i
         else:
             fragments.append([tok.idx, tok.idx + len(tok), i])
-    return from_fragments(doc.text, [(s, e) for s, e, _ in fragments])
+    return from_fragments(doc_text(doc), [(s, e) for s, e, _ in fragments])
 
 
 def from_fragments(text: str, fragments) -> Span | None:
