@@ -64,7 +64,7 @@ def attributions_in(doc, article: Article) -> list[Attribution]:
 
 
 def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:
-    content = to_span(doc, f.content)
+    content = to_span(doc, f.content - {t.i for t in f.cue} - f.source_ids)
     if content is None:
         return None
     content, kind = _over_quotes(article.body, content, f, quotes)

@@ -111,8 +111,14 @@ def _inverted(verb) -> bool:
         return False
     if verb.i > verb.head.i:
         return verb.dep_ != "advcl"
-    last = verb.right_edge  # parenthetical: the clause goes on after ", X said,"
-    return last.i + 1 < len(verb.doc) and last.nbor(1).text == ","
+    last = _cue_end(verb)  # parenthetical: the clause goes on after ", X said,"
+    return last + 1 < len(verb.doc) and verb.doc[last + 1].text == ","
+
+
+def _cue_end(verb) -> int:
+    """The last token of "X said (in a statement)", its own trailing punctuation left out."""
+    return max([verb.i] + [c.right_edge.i for c in verb.children
+                           if c.i > verb.i and c.dep_ in ("prep", "npadvmod", "advmod", "prt")])
 
 
 def is_verb_cue(tok, quoted: bool = False) -> bool:
@@ -130,12 +136,38 @@ def verb_cues(sent, quotes) -> list[Found]:
         if not is_verb_cue(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in ("cite", "quote") and _citing_chain(tok):
             continue
         subj = subject_of(tok)
-        content = verb_content(tok) or _adjacent_quote(tok, subj, quotes)
+        content = verb_content(tok) or _parenthetical(tok, subj) or _adjacent_quote(tok, subj, quotes)
         if not content:
             continue
-        content -= source_ids(subj)
+        content -= source_ids(subj) | _cue_participles(content, tok)
         found.append(Found(cue_tokens(tok), content, subj, source_ids(subj)))
     return found
+
+
+def _parenthetical(verb, subj) -> set[int]:
+    """"The museum, Mr. Bush said, celebrated ...": the sentence around a cue set off by commas."""
+    if subj is None or subj.i > verb.i or cues.frame_of(verb) != "none" and verb.dep_ != "ROOT":
+        return set()
+    doc, sent = verb.doc, verb.sent
+    first, last = subj.left_edge.i, _cue_end(verb)
+    if first <= sent.start or last + 1 >= sent.end or doc[first - 1].text != ",":
+        return set()
+    if doc[last + 1].text == ",":  # "A, X said, B"
+        return {t.i for t in sent if not first - 1 <= t.i <= last + 1}
+    if doc[last + 1].is_sent_end or doc[last + 1].i == sent.end - 1:  # "A, X said."
+        return {t.i for t in sent if t.i < first - 1}
+    return set()
+
+
+def _cue_participles(content: set[int], verb) -> set[int]:
+    """", citing X" / ", saying X" at the edge of a content: another attribution, not this one's words."""
+    out = set()
+    for i in content:
+        tok = verb.doc[i]
+        if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.i > 0 and tok.nbor(-1).text == "," \
+                and tok.lemma_.lower() in cues.SPEECH_VERBS | {"cite", "quote"}:
+            out |= {t.i for t in tok.subtree} | {tok.i - 1}
+    return out
 
 
 def _adjacent_quote(verb, subj, quotes) -> set[int]:
