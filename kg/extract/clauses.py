@@ -17,6 +17,7 @@ from kg.extract.quotes import is_quoted, quote_ending_at, quote_starting_at
 from kg.extract.spans import doc_text, subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+IMPERSONAL = frozenset({"seem", "appear"})
 # Heads whose subject a participle or coordinated verb shares ("..., saying C", "said A and added B").
 INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "acl")
 # Words after "citing" that name a source, so that "citing X" starts a chain rather
@@ -49,10 +50,20 @@ class Found:
 
 
 def subject_of(tok, depth: int = 0):
-    """The subject token of a verb, walking up coordinations and participles."""
+    """The holder of a cue verb: its subject, the agent of a passive ("was accused by X"),
+    or the subject of the verb it hangs from ("..., saying C", "by announcing C")."""
+    if depth == 0 and tok.lemma_.lower() in IMPERSONAL:
+        return None  # "it seems", "the campaign appeared to": the appearance has no holder
     for c in tok.children:
-        if c.dep_ in SUBJECTS:
+        if c.dep_ in ("nsubj", "csubj"):
             return c
+        if c.dep_ == "nsubjpass" and depth == 0:  # the subject of a passive cue is what is talked about
+            by = next((a for a in tok.children if a.dep_ == "agent"), None)
+            return next((o for o in by.children if o.dep_ == "pobj"), None) if by is not None else None
+    if depth == 0 and tok.tag_ == "VBN":  # "Asked about X, ...": the asker is not the subject
+        return None
+    if depth < 3 and tok.dep_ in ("pcomp", "pobj", "prep") and tok.head is not tok:
+        return subject_of(tok.head, depth + 1)
     if depth < 3 and tok.dep_ in INHERITS_SUBJECT and tok.head is not tok:
         if tok.dep_ == "acl":  # "officials saying C": the noun is the source
             noun = tok.head
