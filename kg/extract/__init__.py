@@ -81,18 +81,18 @@ def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribut
 
 
 def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
-    """"“A,” she said. “B.”": quotations that follow a quoted record in its paragraph are its content too."""
+    """"“A,” she said. “B.”" / "A, she said. “B.”": quotations that go on after a record in its
+    paragraph, with no other speaker's cue in between, are its content too."""
     for r in records:
-        if r.kind == "direct" or r.kind == "mixed":
-            def taken(start, end, me=r):
-                """Another speaker's cue in the gap, or the quotation already someone else's content."""
-                return any(o is not me and o.cue and start <= o.cue.start < end
-                           and not is_quoted(quotes, o.cue.start) for o in records)
-            pos = max(r.content.end, r.cue.end if r.cue else 0, r.source.mention.end if r.source else 0)
-            more = continuations(text, quotes, pos, taken)
-            if more:
-                frags = list(r.content.fragments or ((r.content.start, r.content.end),))
-                r.content = from_fragments(text, frags + more)
+        def taken(start, end, me=r):
+            return any(o is not me and o.cue and start <= o.cue.start < end
+                       and not is_quoted(quotes, o.cue.start) for o in records)
+        pos = max(r.content.end, r.cue.end if r.cue else 0, r.source.mention.end if r.source else 0)
+        more = continuations(text, quotes, pos, taken)
+        if more:
+            frags = list(r.content.fragments or ((r.content.start, r.content.end),))
+            r.content = from_fragments(text, frags + more)
+            r.kind = "mixed" if r.kind == "indirect" else r.kind
 
 
 def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Span, str]:
