@@ -34,11 +34,12 @@ def link(found: list, records: list, by_found: dict) -> None:
 
 
 def _nested(f, by_cue: dict):
-    """The record whose cue heads this record's content clause ("A wrote that B believed that C")."""
+    """The record whose cue heads this record's content ("A wrote that B believed that C")."""
     verb = f.anchor
-    for child in verb.children:
-        if child.dep_ in ("ccomp", "xcomp") and child.i in by_cue and child.i in f.content:
-            return by_cue[child.i]
+    doc = verb.doc
+    roots = [i for i in f.content if doc[i].head.i not in f.content or doc[i].head.i == i]
+    if len(roots) == 1 and roots[0] in by_cue and roots[0] != verb.i:
+        return by_cue[roots[0]]
     # "Savett claimed this, Reuters reported": the cue hangs off the inner record's cue.
     if verb.dep_ in ("parataxis", "ccomp") and verb.head.i in by_cue and verb.head.i in f.content:
         return by_cue[verb.head.i]

@@ -62,6 +62,14 @@ def subject_of(tok, depth: int = 0):
             return next((o for o in by.children if o.dep_ == "pobj"), None) if by is not None else None
     if depth == 0 and tok.tag_ == "VBN":  # "Asked about X, ...": the asker is not the subject
         return None
+    if depth == 0 and tok.tag_ == "VBG" and tok.i > 0 and tok.nbor(-1).text == ",":
+        # "X denied the reports that Y backed up, saying C": a participle after a comma
+        # speaks for the main clause, however deep the parser hung it.
+        head = tok.head
+        while head.dep_ in ("acl", "relcl", "dobj", "pobj", "prep", "attr") and head.head is not head:
+            head = head.head
+        if head is not tok.head:
+            return subject_of(head, depth + 1)
     if depth < 3 and tok.dep_ in ("pcomp", "pobj", "prep") and tok.head is not tok:
         return subject_of(tok.head, depth + 1)
     if depth < 3 and tok.dep_ in INHERITS_SUBJECT and tok.head is not tok:
@@ -97,6 +105,10 @@ def verb_content(verb) -> set[int]:
     if _inverted(verb):
         return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}
     frame = cues.frame_of(verb)
+    # "wrote on X, formerly Twitter, that C": the that-clause parsed as hanging off the platform.
+    stray = _stray_that_clause(verb)
+    if stray is not None:
+        return subtree_ids(stray)
     if frame == "xcomp":
         ids = set()
         for c in verb.children:
@@ -110,6 +122,18 @@ def verb_content(verb) -> set[int]:
             if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
                 return subtree_ids(c)
     return set()
+
+
+def _stray_that_clause(verb):
+    """A clause opened by the conjunction "that" inside the verb's modifiers ("on X, that C")."""
+    for mod in verb.children:
+        if mod.dep_ not in ("prep", "npadvmod", "appos") or mod.i < verb.i:
+            continue
+        for tok in mod.subtree:
+            if tok.dep_ in ("relcl", "acl", "ccomp") and any(
+                    m.dep_ == "mark" and m.lower_ == "that" and m.i < tok.i for m in tok.children):
+                return tok
+    return None
 
 
 def _inverted(verb) -> bool:
@@ -195,8 +219,11 @@ def _adjacent_quote(verb, subj, quotes) -> set[int]:
 
 
 def _citing_chain(tok):
-    """The object of "citing X" when X names a source and the head is itself a cue."""
-    if tok.dep_ not in ("advcl", "conj", "acl") or not is_verb_cue(tok.head):
+    """The object of "citing X" when X names a source and the head is itself a cue, or when the
+    citer is the source of "according to" ("according to the Times' source, who cited X")."""
+    relays = tok.dep_ in ("advcl", "conj", "acl") and is_verb_cue(tok.head) or tok.dep_ == "relcl" \
+        and tok.head.dep_ == "pobj" and tok.head.head.head.lower_ == "according"
+    if not relays:
         return None
     for c in tok.children:
         if c.dep_ == "dobj" and (c.lemma_.lower() in SOURCE_NOUNS or c.ent_type_ in SOURCE_ENTS):

@@ -15,6 +15,15 @@ import re
 from kg.extract.records import Span
 from kg.extract.spans import ents_in
 
+# Nouns that describe what someone is: a description built on one points back to a source.
+PERSON_ROLES = frozenset("""
+    official president minister spokesman spokeswoman spokesperson secretary leader chancellor premier
+    governor senator ambassador general commander chief director adviser advisor aide diplomat envoy
+    prosecutor judge mayor lawmaker candidate nominee chairman chairwoman congressman congresswoman
+    representative professor analyst expert researcher journalist reporter correspondent executive
+""".split())
+ROLE_NOUNS = PERSON_ROLES | frozenset("researchers journalists officials analysts experts reporters "
+                                      "investigators lawmakers diplomats".split())
 PERSON_PRONOUNS = frozenset("he she him her his hers i me we us".split())
 GROUP_PRONOUNS = frozenset("they them their it its".split())
 RELATIVE = frozenset("who which that whom".split())
@@ -57,12 +66,12 @@ def _resolve_source(doc, r, history, subjects) -> None:
         prev = next((h for h in reversed(history) if h[0] < mention.start and h[2] != "Person"), None)
         if prev:
             name, typ = prev[1], prev[2]
-    elif typ != "Person" or len(name.split()) == 1:
-        earlier = _earlier_by_words(mention.start, name, text, history)
+    else:
+        earlier = _same_name(mention.start, name, history) or _described(mention.start, span, history)
         if earlier:
             name, typ = earlier[1], earlier[2] or typ
     r.source.name, r.source.role = name, role
-    r.source.type = typ or _guess_type(text)
+    r.source.type = typ or _guess_type(span) if span is not None else typ
 
 
 def _name_and_role(span) -> tuple[str, str | None, str | None]:
@@ -71,10 +80,31 @@ def _name_and_role(span) -> tuple[str, str | None, str | None]:
     persons = [e for e in ents if e.label_ == "PERSON"]
     if persons:
         ent = persons[0]
-        role_toks = [t for t in span if t.i < ent.start or t.i >= ent.end]
-        role = " ".join(t.text for t in role_toks if t.lower_ not in STOP and not t.is_punct) or None
-        return _strip_honorific(ent.text), role, "Person"
+        return _strip_honorific(ent.text), _role(span, ent.start, ent.end), "Person"
+    # "Dutch Defense Minister Ruben Brekelmans": a name after a title the tagger did not mark.
+    titled = _name_after_title(span)
+    if titled is not None:
+        return titled.text, _role(span, titled.start, titled.end), "Person"
+    if any(e.label_ == "GPE" and e.root == span.root for e in ents) and not OUTLET_WORDS.search(span.text):
+        return span.text.strip(" ,"), None, "Government"  # "The U.S. confirmed ..."
     return span.text.strip(" ,"), None, None
+
+
+def _name_after_title(span):
+    toks = [t for t in span if not t.is_punct]
+    end = len(toks)
+    start = end
+    while start > 0 and toks[start - 1].pos_ == "PROPN" and toks[start - 1].is_title \
+            and toks[start - 1].lower_ not in ROLE_NOUNS:
+        start -= 1
+    if end - start >= 2 and any(t.lower_ in ROLE_NOUNS for t in toks[:start]):
+        return span.doc[toks[start].i: toks[end - 1].i + 1]
+    return None
+
+
+def _role(span, start: int, end: int) -> str | None:
+    words = [t.text for t in span if (t.i < start or t.i >= end) and t.lower_ not in STOP and not t.is_punct]
+    return " ".join(words) or None
 
 
 def _strip_honorific(name: str) -> str:
@@ -130,19 +160,44 @@ def _relative_antecedent(span) -> str | None:
     return None
 
 
-def _earlier_by_words(offset, name, text, history):
-    """An earlier source sharing the description's words ("the President of Ukraine" ~ "Ukrainian President ...")."""
-    if len(name.split()) == 1:  # a surname
-        for h in reversed(history):
-            if h[0] < offset and h[1].split()[-1] == name and len(h[1].split()) > 1:
-                return h
-    if not text.lower().startswith(("the ", "this ", "that ")):
-        return None
-    words = _words(text)
+def _same_name(offset, name, history):
+    """An earlier source with this name, or the full name of a surname ("Kirby" -> "John Kirby")."""
     for h in reversed(history):
-        if h[0] < offset and h[1] != name and words & h[3]:
+        if h[0] < offset and (h[1] == name or h[2] == "Person" and len(name.split()) == 1
+                              and len(h[1].split()) > 1 and h[1].split()[-1] == name):
             return h
     return None
+
+
+def _described(offset, span, history):
+    """"the White House official", "The President of Ukraine", "the researchers": the earlier
+    source with that role. Named organisations are never merged on shared words ("The Times"
+    is not "The New York Times")."""
+    if span is None or span[0].lower_ not in ("the", "this", "that"):
+        return None
+    head = _role_head(span)
+    if head is None:
+        return None
+    words = _words(span.text)
+    for h in reversed(history):
+        if h[0] >= offset:
+            continue
+        mention_words = h[3]
+        if head[:5] in mention_words:  # the role noun itself: "President", "researchers"
+            return h
+        if h[2] == "Person" and head in PERSON_ROLES and words & mention_words:  # "the White House official"
+            return h
+    return None
+
+
+def _role_head(span) -> str | None:
+    """The role noun a description is built on, before any "of" ("The President of Ukraine")."""
+    for t in span:
+        if t.lower_ == "of":
+            break
+        if t.lemma_.lower() in ROLE_NOUNS or t.lower_ in ROLE_NOUNS:
+            head = t.lower_
+    return locals().get("head")
 
 
 def _words(text: str) -> set[str]:
@@ -150,15 +205,19 @@ def _words(text: str) -> set[str]:
     return {w.lower()[:5] for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in STOP and len(w) > 2}
 
 
-def _guess_type(text: str) -> str:
+def _guess_type(span) -> str:
+    """A first type from the words of the phrase; entity resolution refines it."""
+    text, head = span.text, span.root
     if AGENCY_WORDS.search(text):
         return "IntelligenceAgency"
+    if ANONYMOUS.search(head.text) or ANONYMOUS.search(text) and not OUTLET_WORDS.search(head.text):
+        return "AnonymousSource"  # "the Times' source", "unnamed officials"
     if OUTLET_WORDS.search(text):
         return "NewsOutlet"
-    if ANONYMOUS.search(text):
-        return "AnonymousSource"
     if BODY_WORDS.search(text):
         return "GovernmentBody"
+    if head.tag_ in ("NNS", "NNPS"):
+        return "Group"  # "British researchers", "Democrats"
     return "Organization" if text[:1].isupper() else "Group"
 
 
