@@ -17,7 +17,7 @@ from kg.documents import Article
 from kg.extract import chains, clauses, context, coref, hedging, layout
 from kg.extract.quotes import continuations, find_quotes, is_quoted
 from kg.extract.records import Attribution, Source, Span
-from kg.extract.spans import from_fragments, to_span
+from kg.extract.spans import from_fragments, to_span, use_text
 
 __all__ = ["Attribution", "Span", "Source", "extract", "extract_articles", "attributions_in"]
 
@@ -43,6 +43,7 @@ def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int
 
 def attributions_in(doc, article: Article) -> list[Attribution]:
     """All records of one parsed article."""
+    use_text(doc, article.text)
     quotes = find_quotes(article.body)
     found: list[clauses.Found] = []
     for sent in doc.sents:
@@ -75,7 +76,7 @@ def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribut
             source = Source(mention, name=mention.text)
     cue = to_span(doc, {t.i for t in f.cue}, strip_edge_punct=False)
     sent = f.anchor.sent
-    sentence = Span(sent.start_char, sent.end_char, sent.text)
+    sentence = to_span(doc, range(sent.start, sent.end), strip_edge_punct=False)
     return Attribution(id=f"{article.id}#a{n}", source=source, cue=cue, content=content, kind=kind,
                        sentence=sentence, meta={"pattern": f.pattern, "cue_token": f.anchor.i})
 

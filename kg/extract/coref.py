@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.records import Span
-from kg.extract.spans import ents_in
+from kg.extract.spans import ents_in, to_span
 
 # Nouns that describe what someone is: a description built on one points back to a source.
 PERSON_ROLES = frozenset("""
@@ -233,8 +232,7 @@ def _resolve_pointing_content(doc, article, r) -> None:
     if prev is None:
         return
     r.content_anaphor = r.content
-    r.content = Span(prev.start_char, prev.end_char, prev.text.strip())
-    r.content = Span(prev.start_char, prev.start_char + len(r.content.text), r.content.text)
+    r.content = to_span(doc, range(prev.start, prev.end), strip_edge_punct=False)
 
 
 def _previous_sentence(doc, sent):

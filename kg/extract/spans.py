@@ -8,6 +8,13 @@ from kg.extract.records import Span
 _EDGE_PUNCT = {",", ";", ":", "-", "\u2014", "\u2013", "(", ")", "."}
 
 
+def use_text(doc, text: str) -> None:
+    """Spans take their words from `text`: the article as read, of which the parsed body is a
+    same-length copy with boilerplate blanked."""
+    assert len(text) == len(doc.text)
+    doc.user_data["kg_text"] = text
+
+
 def doc_text(doc) -> str:
     """doc.text, computed once: spaCy rebuilds it from every token on each access."""
     text = doc.user_data.get("kg_text")
@@ -35,9 +42,8 @@ def subtree_ids(tok, exclude=()) -> set[int]:
 
 def to_span(doc, ids, strip_edge_punct: bool = True) -> Span | None:
     """The character span of a set of token indices; gaps of more than punctuation make fragments."""
-    if not ids:
-        return None
-    order = sorted(ids)
+    # Whitespace tokens (paragraph breaks, blanked boilerplate) are never part of a span.
+    order = sorted(i for i in ids if not doc[i].is_space)
     if strip_edge_punct:
         while order and doc[order[0]].text in _EDGE_PUNCT:
             order.pop(0)
