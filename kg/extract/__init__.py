@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 from kg.documents import Article
 from kg.extract import chains, clauses, context, coref, hedging, layout
-from kg.extract.quotes import continuations, find_quotes, is_quoted
+from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import from_fragments, to_span, use_text
 
@@ -90,6 +90,12 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
                        and not is_quoted(quotes, o.cue.start) for o in records)
         pos = max(r.content.end, r.cue.end if r.cue else 0, r.source.mention.end if r.source else 0)
         more = continuations(text, quotes, pos, taken)
+        # "“A,” he told the host, “B.”": the parse gave B; A closes right before the speaker.
+        start = min(r.cue.start if r.cue else r.content.start, r.source.mention.start if r.source else r.content.start)
+        before = quote_ending_at(text, quotes, start)
+        if before and r.content.start > start and not any(
+                o is not r and o.content.start < before[1] and before[0] < o.content.end for o in records):
+            more.append(before)
         if more:
             frags = list(r.content.fragments or ((r.content.start, r.content.end),))
             r.content = from_fragments(text, frags + more)

@@ -11,26 +11,26 @@ import re
 from kg.extract.clauses import SOURCE_NOUNS, Found
 from kg.extract.spans import doc_text
 
-_DASH_SIGNATURE = re.compile(r"[ \t\u00a0]*[\u2015\u2014\u2013]{1,2}[ \t\u00a0]*|[ \t\u00a0]*--[ \t\u00a0]*")
+# A line that ends in a closing quotation mark, a dash and a name: "“...” ― Sonya Herridge".
+_SIGNED_LINE = re.compile(r"^(?P<quote>[^\n]*[\u201d\"'])[ \t\u00a0]*(?:[\u2015\u2014\u2013]{1,2}|--)[ \t\u00a0]*"
+                          r"(?P<name>[A-Z][^\n]{1,60}?)[ \t\u00a0]*$", re.M)
 MAX_SPEAKER_TOKENS = 4
+# Labels that open a line with a colon but name no speaker.
+LABELS = frozenset("update note photo video watch read related editor correction warning breaking "
+                   "exclusive opinion analysis live source sources transcript".split())
 
 
 def dash_signatures(doc, quotes) -> list[Found]:
+    """Signed quotations, found by line so that a quotation opened with the wrong mark still counts."""
     found = []
-    text = doc_text(doc)
-    for qs, qe in quotes:
-        m = _DASH_SIGNATURE.match(text, qe)
-        if not m:
+    for m in _SIGNED_LINE.finditer(doc_text(doc)):
+        quote = doc.char_span(m.start("quote"), m.end("quote"), alignment_mode="expand")
+        name = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract")
+        dash = doc.char_span(m.end("quote"), m.start("name"), alignment_mode="expand")
+        if quote is None or name is None or not 0 < len(name) <= 6 or not name[0].is_title:
             continue
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end < 0 else line_end
-        name = doc.char_span(m.end(), line_end, alignment_mode="contract")
-        quote = doc.char_span(qs, qe, alignment_mode="expand")
-        dash = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if name is None or quote is None or dash is None or not 0 < len(name) <= 6 or not name[0].is_title:
-            continue
-        found.append(Found(list(dash) or [name[0]], {t.i for t in quote}, name[0], {t.i for t in name},
-                           pattern="dash"))
+        cue = [t for t in dash if not t.is_space] if dash is not None else []
+        found.append(Found(cue or [name[0]], {t.i for t in quote}, name[0], {t.i for t in name}, pattern="dash"))
     return found
 
 
@@ -40,8 +40,12 @@ def colon_speakers(sent) -> list[Found]:
     if colon is None or colon.i == sent.start:
         return []
     speaker = sent.doc[sent.start: colon.i]
+    while len(speaker) and speaker[0].is_punct:  # a transcript line may open with its quotation mark
+        speaker = speaker[1:]
     content = sent.doc[colon.i + 1: _paragraph_end(sent)]
     if len(content) < 3 or not _looks_like_speaker(speaker):
+        return []
+    if not len(speaker):
         return []
     return [Found([colon], {t.i for t in content}, speaker.root, {t.i for t in speaker}, pattern="colon")]
 
@@ -50,7 +54,9 @@ def _looks_like_speaker(span) -> bool:
     words = [t for t in span if not t.is_punct]
     if not words or any(t.like_num for t in words) or not all(t.is_title or t.is_upper for t in words):
         return False
-    if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in words):
+    if words[0].lower_ in LABELS:
+        return False
+    if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in words) or all(t.pos_ == "PROPN" for t in words):
         return True
     return any(t.lemma_.lower() in SOURCE_NOUNS or t.lemma_.lower() == "poll" for t in words) or \
         len(words) == 1 and words[0].is_upper and len(words[0]) > 2
