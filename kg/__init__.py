@@ -7,7 +7,8 @@ The Python API that the CLI and notebooks share:
 """
 __version__ = "0.1.0"
 
-from kg.documents import Article, InputError  # noqa: E402
+from kg.documents import Article, InputError, article_from_text, iter_documents, read_article  # noqa: E402
 from kg.extract import extract, extract_articles  # noqa: E402
 
-__all__ = ["Article", "InputError", "extract", "extract_articles", "__version__"]
+__all__ = ["Article", "InputError", "article_from_text", "iter_documents", "read_article",
+           "extract", "extract_articles", "__version__"]

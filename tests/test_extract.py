@@ -237,8 +237,6 @@ MULTI_PARAGRAPH = ("The minister said: “We have a duty to protect our citizens
                    "The opposition criticized the decision.")
 
 
-@pytest.mark.xfail(reason="find_quotes drops a quotation continued over a paragraph break: the reopening "
-                          "mark is never seen by _continues_over_paragraphs", strict=True)
 def test_quote_over_two_paragraphs():
     r = with_cue(run(MULTI_PARAGRAPH), "said")
     assert r.source.mention.text == "The minister"
@@ -287,9 +285,6 @@ def test_colon_headline_name_tagged_as_noun():
 # --- chains -----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="with the that-clause after ', citing S,' the parser hangs it off 'citing': "
-                          "the citing record gets content 'defense officials' and no source, and the "
-                          "outer record cites nothing", strict=True)
 def test_o_reported_citing_s_that_c():
     records = run("Russian media reported, citing defense officials, that the frigate had been damaged.")
     outer, inner = with_cue(records, "reported"), with_cue(records, "citing")
@@ -385,8 +380,6 @@ def test_surname_resolved_to_full_name(mention):
     assert second.source.name == "Volodymyr Zelenskyy"
 
 
-@pytest.mark.xfail(reason="a surname is resolved only against earlier *sources*, not against a full name "
-                          "the article used as a plain subject", strict=True)
 def test_surname_resolved_to_full_name_of_earlier_subject():
     text = ("Ukrainian President Volodymyr Zelenskyy visited the front on Monday. "
             "Zelenskyy said the situation was difficult.")
@@ -551,8 +544,6 @@ def test_find_quotes_ignores_stray_closing_mark():
     assert [text[s:e] for s, e in find_quotes(text)] == ["“Then it began again,”"]
 
 
-@pytest.mark.xfail(reason="find_quotes: a quotation continued over a paragraph break (reopened with “, "
-                          "closed only in the last paragraph) is cut to its last paragraph", strict=True)
 def test_find_quotes_over_paragraphs():
     text = "He said: “First paragraph.\n\n“Second paragraph.”\n\nNot quoted."
     assert [text[s:e] for s, e in find_quotes(text)] == ["“First paragraph.\n\n“Second paragraph.”"]

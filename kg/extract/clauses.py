@@ -105,6 +105,12 @@ def verb_content(verb) -> set[int]:
     if _inverted(verb):
         return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}
     frame = cues.frame_of(verb)
+    # "O reported, citing S, that C": the parser often hangs the that-clause off "citing".
+    for c in verb.children:
+        if c.lemma_.lower() in ("cite", "quote") and c.dep_ in ("advcl", "conj"):
+            clause = next((cc for cc in c.children if cc.dep_ == "ccomp"), None)
+            if clause is not None:
+                return subtree_ids(clause)
     # "wrote on X, formerly Twitter, that C": the that-clause parsed as hanging off the platform.
     stray = _stray_that_clause(verb)
     if stray is not None:
@@ -160,9 +166,22 @@ def is_verb_cue(tok, quoted: bool = False) -> bool:
     if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":  # "according to" has its own rule
         return False
     score = cues.cue_score(tok, quoted)
+    speech = cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
     if score is None:  # the corpus says too little: speech verbs from the hand list, governing a clause
-        return not quoted and cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
+        return not quoted and speech
+    if score < MIN_SCORE and speech and not quoted and cues.is_embedded(tok):
+        # PolNeAR seldom marks a cue inside another's reported clause ("he said he hoped"), but a
+        # chain needs it when a different, named source holds the inner claim ("A wrote that his
+        # country's intelligence believed that C").
+        return _names_a_source(subject_of(tok))
     return score >= MIN_SCORE
+
+
+def _names_a_source(subj) -> bool:
+    if subj is None or subj.pos_ == "PRON":
+        return False
+    words = {t.lemma_.lower() for t in subj.subtree}
+    return subj.ent_type_ in SOURCE_ENTS or bool(words & SOURCE_NOUNS)
 
 
 def verb_cues(sent, quotes) -> list[Found]:
@@ -218,10 +237,19 @@ def _adjacent_quote(verb, subj, quotes) -> set[int]:
     return {t.i for t in span} if span is not None else set()
 
 
+def _relayed_by(tok):
+    """The cue verb that "citing X" relays for: its head, or the cue whose clause the parser hung it in
+    ("O reported, citing S, that C" parsed with "citing" under C)."""
+    for verb in (tok.head, tok.head.head if tok.head.dep_ == "ccomp" else None):
+        if verb is not None and verb is not tok and (is_verb_cue(verb) or cues.is_speech_verb(verb)):
+            return verb
+    return None
+
+
 def _citing_chain(tok):
-    """The object of "citing X" when X names a source and the head is itself a cue, or when the
-    citer is the source of "according to" ("according to the Times' source, who cited X")."""
-    relays = tok.dep_ in ("advcl", "conj", "acl") and is_verb_cue(tok.head) or tok.dep_ == "relcl" \
+    """The object of "citing X" when X names a source and a cue relays it, or when the citer is
+    the source of "according to" ("according to the Times' source, who cited X")."""
+    relays = tok.dep_ in ("advcl", "conj", "acl") and _relayed_by(tok) is not None or tok.dep_ == "relcl" \
         and tok.head.dep_ == "pobj" and tok.head.head.head.lower_ == "according"
     if not relays:
         return None
@@ -239,10 +267,11 @@ def citing_chains(sent, found: list[Found]) -> list[Found]:
         if tok.lemma_.lower() not in ("cite", "quote"):
             continue
         cited = _citing_chain(tok)
-        outer = by_cue.get(tok.head.i)
+        relay = _relayed_by(tok)
+        outer = by_cue.get(relay.i) if relay is not None else None
         if cited is None or outer is None:
             continue
-        content = outer.content - subtree_ids(tok)
+        content = outer.content - subtree_ids(tok, exclude=[c for c in tok.children if c.dep_ == "ccomp"])
         inner = Found([tok], content, cited, source_ids(cited), pattern="citing")
         outer.content = content
         outer.cites = inner

@@ -42,16 +42,19 @@ BODY_WORDS = re.compile(r"\b(ministry|department|council|pentagon|white house|kr
 
 def resolve(doc, article, records) -> None:
     """Fill source name, type and role, in article order, and resolve pointing contents."""
-    history: list[tuple[int, str, str, str]] = []  # (char offset, name, type, words) of named sources
+    # Sources seen so far, and people the article named, as (char offset, name, type, words).
+    history: list[tuple[int, str, str, str]] = []
     subjects = _person_subjects(doc)
+    people = [(ent.start_char, _strip_honorific(ent.text), "Person", "") for ent in ents_in(doc[:])
+              if ent.label_ == "PERSON" and len(ent.text.split()) > 1]
     for r in sorted(records, key=lambda r: r.cue.start if r.cue else r.content.start):
         if r.source is not None:
-            _resolve_source(doc, r, history, subjects)
+            _resolve_source(doc, r, history, subjects, people)
             history.append((r.source.mention.start, r.source.name, r.source.type or "", _words(r.source.mention.text)))
         _resolve_pointing_content(doc, article, r)
 
 
-def _resolve_source(doc, r, history, subjects) -> None:
+def _resolve_source(doc, r, history, subjects, people) -> None:
     mention = r.source.mention
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     text = mention.text
@@ -66,7 +69,8 @@ def _resolve_source(doc, r, history, subjects) -> None:
         if prev:
             name, typ = prev[1], prev[2]
     else:
-        earlier = _same_name(mention.start, name, history) or _described(mention.start, span, history)
+        earlier = _same_name(mention.start, name, history) or _same_name(mention.start, name, people) \
+            or _described(mention.start, span, history)
         if earlier:
             name, typ = earlier[1], earlier[2] or typ
     r.source.name, r.source.role = name, role
@@ -217,6 +221,8 @@ def _guess_type(span) -> str:
         return "GovernmentBody"
     if head.tag_ in ("NNS", "NNPS"):
         return "Group"  # "British researchers", "Democrats"
+    if head.lower_ in PERSON_ROLES:
+        return "Person"  # "the mayor", "the analyst"
     return "Organization" if text[:1].isupper() else "Group"
 
 

@@ -70,7 +70,7 @@ class CueStats:
 
 @functools.lru_cache(maxsize=None)
 def lexicon(path: str | None = None) -> dict[tuple[str, str, str, str], CueStats]:
-    """(lemma, pos, frame, "quoted"|"plain") -> counts."""
+    """(lemma, pos, frame, "quoted"|"embedded"|"plain") -> counts."""
     table = {}
     with open(path or LEXICON_PATH, encoding="utf-8") as f:
         for line in f:
@@ -82,13 +82,29 @@ def lexicon(path: str | None = None) -> dict[tuple[str, str, str, str], CueStats
 
 
 def key_of(tok, quoted: bool) -> tuple[str, str, str, str]:
+    """The lexicon key: lemma, part of speech, frame, and where the word stands: inside a
+    quotation, inside the reported clause of a speech verb ("he said he hoped ..."), or plain."""
     pos = "NOUN" if tok.pos_ == "NOUN" else "VERB"
-    return tok.lemma_.lower(), pos, frame_of(tok), "quoted" if quoted else "plain"
+    where = "quoted" if quoted else "embedded" if is_embedded(tok) else "plain"
+    return tok.lemma_.lower(), pos, frame_of(tok), where
+
+
+def is_embedded(tok) -> bool:
+    """Whether a speech verb's clausal complement contains the word."""
+    node = tok
+    for _ in range(8):
+        head = node.head
+        if head is node:
+            return False
+        if node.dep_ == "ccomp" and head.lemma_.lower() in SPEECH_VERBS:
+            return True
+        node = head
+    return False
 
 
 def cue_score(tok, quoted: bool = False) -> float | None:
-    """How often `tok`, in its frame and inside or outside a quotation, introduced an
-    attribution in the training corpus (0..1); None when the corpus says too little."""
+    """How often `tok`, in its frame and where it stands, introduced an attribution in the
+    training corpus (0..1); None when the corpus says too little."""
     stats = lexicon().get(key_of(tok, quoted))
     if stats is None or stats.total < MIN_COUNT:
         return None

@@ -12,7 +12,7 @@ import re
 OPEN_CURLY, CLOSE_CURLY = "\u201c", "\u201d"
 # Straight double quotes, and the doubled single quotes some archives use ('').
 _MARK = re.compile(r"\u201c|\u201d|''|\"")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*")
 
 
 def find_quotes(text: str) -> list[tuple[int, int]]:
@@ -20,22 +20,19 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
     quotes: list[tuple[int, int]] = []
     open_at: int | None = None
     for m in _MARK.finditer(text):
-        mark = m.group()
+        mark, pos = m.group(), m.start()
         if open_at is None:
-            if mark == CLOSE_CURLY:
-                continue  # a stray closing mark opens nothing
-            open_at = m.start()
+            if mark != CLOSE_CURLY:  # a stray closing mark opens nothing
+                open_at = pos
             continue
-        # A quotation left open at a paragraph break continues only if the next
-        # paragraph reopens it; otherwise the opening mark was unbalanced.
-        between = text[open_at:m.start()]
-        if "\n" in between and not _continues_over_paragraphs(text, open_at, m.start()):
-            open_at = None if mark == CLOSE_CURLY else m.start()
-            continue
-        if mark == OPEN_CURLY and "\n" in between:
-            continue  # reopening mark of a continued paragraph
+        if "\n" in text[open_at:pos]:
+            if not _continues_over_paragraphs(text, open_at, pos):
+                open_at = None if mark == CLOSE_CURLY else pos  # the earlier mark was unbalanced
+                continue
+            if mark != CLOSE_CURLY and _opens_paragraph(text, pos):
+                continue  # the reopening mark of a quotation carried over paragraphs
         if mark == OPEN_CURLY:
-            open_at = m.start()  # nested or unbalanced: restart here
+            open_at = pos  # nested or unbalanced: restart here
             continue
         quotes.append((open_at, m.end()))
         open_at = None
@@ -43,12 +40,15 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
 
 
 def _continues_over_paragraphs(text: str, start: int, end: int) -> bool:
-    """True when every paragraph break inside text[start:end] is followed by a reopening mark."""
+    """True when every line break inside text[start:end] is followed by a reopening mark."""
     for m in _PARAGRAPH_BREAK.finditer(text, start, end):
-        rest = text[m.end():end].lstrip()
-        if not rest or rest[0] not in "\u201c\"'":
+        if text[m.end():m.end() + 2].lstrip()[:1] not in ("\u201c", '"', "'"):
             return False
     return True
+
+
+def _opens_paragraph(text: str, pos: int) -> bool:
+    return not text[text.rfind("\n", 0, pos) + 1:pos].strip()
 
 
 def is_quoted(quotes: list[tuple[int, int]], pos: int) -> bool:
