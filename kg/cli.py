@@ -18,7 +18,8 @@ from typing import IO, Iterable, Iterator
 import click
 
 import kg
-from kg.documents import Article, InputError, iter_documents, normalise_date
+from kg.documents import Article, InputError, iter_documents, os_error_message
+from kg.extract import document_record
 
 FORMATS = ("table", "json", "jsonl")
 CONTENT_WIDTH = 100  # characters of content shown per record in the table
@@ -34,35 +35,6 @@ class CommandError(click.ClickException):
 
 def report_error(message: str) -> None:
     click.echo(f"kg: error: {message}", err=True)
-
-
-# --- helpers shared by the commands ------------------------------------------------
-# (candidates for the Python API: see document_record and gold_article)
-
-
-def document_record(article: Article, records: list) -> dict:
-    """One output document: the article's metadata and its attribution records."""
-    return {
-        "doc_id": article.id,
-        "path": article.path,
-        "publisher": article.publisher,
-        "author": article.author,
-        "title": article.title,
-        "published": article.published,
-        "attributions": [r.to_dict() for r in records],
-    }
-
-
-def gold_article(doc: dict) -> Article:
-    """The Article of a gold document, text untouched (gold offsets point into it)."""
-    published = doc.get("publication_date") or doc.get("published")
-    return Article(
-        id=doc["doc_id"],
-        text=doc["text"],  # no boilerplate blanking, no newline normalisation
-        publisher=doc.get("publisher") if isinstance(doc.get("publisher"), str) else None,
-        title=doc.get("title") if isinstance(doc.get("title"), str) else None,
-        published=normalise_date(published) if isinstance(published, str) and published.strip() else None,
-    )
 
 
 def _extract(articles: Iterable[Article], jobs: int) -> Iterator[tuple[Article, list]]:
@@ -331,7 +303,7 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     one-to-one with gold attributions whose content has token Jaccard >= T,
     and a pair counts when the sources share a word (or both are null).
     """
-    from kg.evaluate import format_report, load_gold, score
+    from kg.evaluate import format_report, gold_article, load_gold, score
 
     started = time.perf_counter()
     try:
@@ -341,7 +313,7 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     except ValueError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
-        raise CommandError(f"{gold}: {_os_message(error)}") from None
+        raise CommandError(f"{gold}: {os_error_message(error)}") from None
     out = _open_output(output) if output else None
     writer = JsonLinesWriter(out) if out else None
     predictions: dict[str, list[dict]] = {}
@@ -358,16 +330,6 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     result = score(gold_docs, predictions, threshold=threshold, bootstrap=bootstrap, seed=seed)
     click.echo(json.dumps(result, indent=1) if as_json else format_report(result))
     _summary(len(predictions), sum(map(len, predictions.values())), None, started)
-
-
-def _os_message(error: OSError) -> str:
-    if isinstance(error, FileNotFoundError):
-        return "no such file or directory"
-    if isinstance(error, IsADirectoryError):
-        return "is a directory"
-    if isinstance(error, PermissionError):
-        return "cannot read: permission denied"
-    return f"cannot read: {(error.strerror or str(error)).lower()}"
 
 
 if __name__ == "__main__":

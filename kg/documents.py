@@ -131,7 +131,7 @@ def _files_under(directory: str) -> Iterator[str | InputError]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError as error:
-        yield InputError(directory, _os_message(error))
+        yield InputError(directory, os_error_message(error))
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -157,7 +157,7 @@ def _read_path(path: str) -> Iterator[Article | InputError]:
     except _Refused as refused:
         yield InputError(path, str(refused))
     except OSError as error:
-        yield InputError(path, _os_message(error))
+        yield InputError(path, os_error_message(error))
 
 
 def _read_bytes(path: str) -> bytes:
@@ -327,7 +327,7 @@ def _too_large(size: int, what: str = "file") -> str:
     return f"{what} too large ({size / 1e6:.1f} MB > {_mb(MAX_BYTES)} MB limit)"
 
 
-def _os_message(error: OSError) -> str:
+def os_error_message(error: OSError) -> str:
     if isinstance(error, FileNotFoundError):
         return "no such file or directory"
     if isinstance(error, PermissionError):

@@ -297,6 +297,20 @@ def bootstrap_intervals(counts: list[DocumentCounts], resamples: int, seed: int)
     return {name: percentile_interval(values) for name, values in samples.items()}
 
 
+def gold_article(doc: dict):
+    """The Article of a gold document, its text untouched (gold offsets point into it)."""
+    from kg.documents import Article, normalise_date
+
+    published = doc.get("publication_date") or doc.get("published")
+    return Article(
+        id=doc["doc_id"],
+        text=doc["text"],  # no boilerplate blanking, no newline normalisation
+        publisher=doc.get("publisher") if isinstance(doc.get("publisher"), str) else None,
+        title=doc.get("title") if isinstance(doc.get("title"), str) else None,
+        published=normalise_date(published) if isinstance(published, str) and published.strip() else None,
+    )
+
+
 def score(gold_docs: list[dict], predictions: dict[str, list[dict]], threshold: float = 0.5,
           bootstrap: int = 0, seed: int = 13) -> dict:
     """Score predictions against gold documents; same keys and numbers as the reference scorer."""

@@ -19,7 +19,7 @@ from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_endin
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import from_fragments, to_span, use_text
 
-__all__ = ["Attribution", "Span", "Source", "extract", "extract_articles", "attributions_in"]
+__all__ = ["Attribution", "Span", "Source", "extract", "extract_articles", "attributions_in", "document_record"]
 
 
 def extract(article: Article | str) -> list[Attribution]:
@@ -39,6 +39,19 @@ def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int
                          batch_size=batch_size, n_process=jobs)
     for doc, article in docs:
         yield article, attributions_in(doc, article)
+
+
+def document_record(article: Article, records: list[Attribution]) -> dict:
+    """One output document (kg extract's json/jsonl): the article's metadata and its records."""
+    return {
+        "doc_id": article.id,
+        "path": article.path,
+        "publisher": article.publisher,
+        "author": article.author,
+        "title": article.title,
+        "published": article.published,
+        "attributions": [r.to_dict() for r in records],
+    }
 
 
 def attributions_in(doc, article: Article) -> list[Attribution]:
