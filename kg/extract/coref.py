@@ -5,7 +5,8 @@
 - pronouns ("he", "she", "they", "it", "who") to the most recent fitting source or subject;
 - surnames ("Kirby", "Mr. Kirby") to the full name the article used before;
 - descriptions ("the White House official", "the President of Ukraine", "the
-  researchers") to the earlier source that shares their words;
+  researchers") through their role noun to the earlier source with that role; named
+  organisations never merge on shared words ("The Times" is not "The New York Times");
 - a content of "this" or "the reports" to the sentence before.
 """
 from __future__ import annotations
@@ -43,9 +44,9 @@ BODY_WORDS = re.compile(r"\b(ministry|department|council|pentagon|white house|kr
 def resolve(doc, article, records) -> None:
     """Fill source name, type and role, in article order, and resolve pointing contents."""
     # Sources seen so far, and people the article named, as (char offset, name, type, words).
-    history: list[tuple[int, str, str, str]] = []
+    history: list[tuple[int, str, str, set[str]]] = []
     subjects = _person_subjects(doc)
-    people = [(ent.start_char, _strip_honorific(ent.text), "Person", "") for ent in ents_in(doc[:])
+    people = [(ent.start_char, _strip_honorific(ent.text), "Person", set()) for ent in ents_in(doc[:])
               if ent.label_ == "PERSON" and len(ent.text.split()) > 1]
     for r in sorted(records, key=lambda r: r.cue.start if r.cue else r.content.start):
         if r.source is not None:
@@ -195,12 +196,13 @@ def _described(offset, span, history):
 
 def _role_head(span) -> str | None:
     """The role noun a description is built on, before any "of" ("The President of Ukraine")."""
+    head = None
     for t in span:
         if t.lower_ == "of":
             break
         if t.lemma_.lower() in ROLE_NOUNS or t.lower_ in ROLE_NOUNS:
             head = t.lower_
-    return locals().get("head")
+    return head
 
 
 def _words(text: str) -> set[str]:
