@@ -23,6 +23,11 @@ def doc_text(doc) -> str:
     return text
 
 
+def drop_caches(doc) -> None:
+    for key in ("kg_text", "kg_ents"):
+        doc.user_data.pop(key, None)
+
+
 def ents_in(span) -> list:
     """The entities inside a span; doc.ents is built once per document, not per call."""
     doc = span.doc
