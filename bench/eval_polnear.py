@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_extract import DEFAULT_DEV, ROOT, note, synthetic_docs, words  # noqa: E402
 
 from kg import evaluate  # noqa: E402
-from kg.documents import Article  # noqa: E402
 from kg.extract import extract_articles  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -60,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    articles = (Article(id=d["doc_id"], text=d["text"], published=d.get("publication_date"),
-                        publisher=d.get("publisher")) for d in gold)
+    articles = map(evaluate.gold_article, gold)
     predictions: dict[str, list[dict]] = {}
     start = time.perf_counter()
     with open(args.output, "w", encoding="utf-8") as out:
