@@ -293,7 +293,7 @@ def test_process_bad_input(bad_batch):
 
 def test_installed_wheel_runs_from_elsewhere(tmp_path):
     """Build a wheel, install it with --target, and run it outside the repository:
-    the package data (the cue lexicon) must be in the wheel."""
+    the package data (the cue lexicon, the entity register) must be in the wheel."""
     if subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True).returncode:
         pytest.skip("pip is not available")
     source = tmp_path / "source"  # a copy, so that the build leaves nothing in the repository
@@ -309,6 +309,7 @@ def test_installed_wheel_runs_from_elsewhere(tmp_path):
                                capture_output=True, text=True)
     assert installed.returncode == 0, installed.stderr
     assert (tmp_path / "site" / "kg" / "extract" / "cue_lexicon.tsv").is_file()
+    assert (tmp_path / "site" / "kg" / "ontology" / "entities.ttl").is_file()
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(tmp_path / "site")
@@ -320,3 +321,9 @@ def test_installed_wheel_runs_from_elsewhere(tmp_path):
     assert document["doc_id"] == SEED_003.stem and zelensky_on_telegram(document)
     # the installed copy ran, not the repository
     assert list((tmp_path / "site" / "kg" / "__pycache__").glob("cli.*.pyc"))
+    # and its entity register loads from the package
+    loaded = subprocess.run([sys.executable, "-c", "from kg import register; r = register.load(); "
+                             "print(register.DEFAULT_PATH.parent.parent, r.lookup('Twitter').label)"],
+                            cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split() == [str(tmp_path / "site" / "kg"), "X"]
