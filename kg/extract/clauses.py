@@ -62,6 +62,9 @@ def subject_of(tok, depth: int = 0):
             return next((o for o in by.children if o.dep_ == "pobj"), None) if by is not None else None
     if depth == 0 and tok.tag_ == "VBN":  # "Asked about X, ...": the asker is not the subject
         return None
+    for c in tok.lefts:  # "Baerbock said ...": an unfamiliar name the parser took for a modifier
+        if c.pos_ == "PROPN" and c.dep_ in ("advmod", "npadvmod", "dep", "nmod") and c.i + 1 == tok.i:
+            return c
     if depth == 0 and tok.tag_ == "VBG" and tok.i > 0 and tok.nbor(-1).text == ",":
         # "X denied the reports that Y backed up, saying C": a participle after a comma
         # speaks for the main clause, however deep the parser hung it.
