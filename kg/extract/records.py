@@ -39,11 +39,14 @@ class Source:
     name: str
     type: str | None = None
     role: str | None = None
+    entity: str | None = None  # IRI of the canonical entity, set by kg.resolve
 
     def to_dict(self) -> dict:
         d = self.mention.to_dict()
         d.pop("spans")
         d.update(name=self.name, type=self.type, role=self.role)
+        if self.entity:
+            d["entity"] = self.entity
         return d
 
 

@@ -1,0 +1,194 @@
+"""Entity resolution: source mentions -> canonical entities, within an article and across the corpus.
+
+    resolver = Resolver(register.load())
+    for article, records in extract_articles(...):
+        resolver.resolve(article, records)     # sets record.source.entity, .type
+    resolver.entities                          # IRI -> Entity, with names seen and why
+
+Identifiers are stable: they derive from the register's IRIs or from a normalised name, never
+from the order of ingestion. Anonymous and collective sources ("unnamed officials", "British
+researchers") get one entity per article: two articles' "officials" are not the same people.
+Lookups go through dictionaries keyed by normalised names, so the cost is linear in the
+number of mentions.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kg.register import ENTITY, Register, name_key
+
+UNMERGED = ("AnonymousSource", "Group")
+# Words that make an unknown name an agency or a body ("Kharkiv Regional Military Administration").
+TYPE_WORDS = [
+    (re.compile(r"\bintelligence\b|\bsecurity service\b", re.I), "IntelligenceAgency"),
+    (re.compile(r"\b(ministry|department|council|office|administration|committee|commission|"
+                r"parliament|army|forces|brigade|command|police)\b", re.I), "GovernmentBody"),
+]
+
+
+@dataclass
+class Entity:
+    iri: str
+    label: str
+    type: str
+    names: dict[str, int] = field(default_factory=dict)  # mention -> times seen
+    roles: set[str] = field(default_factory=set)
+    affiliations: set[str] = field(default_factory=set)  # IRIs
+    country: str | None = None
+    attributions: int = 0
+    why: list[str] = field(default_factory=list)  # how mentions were merged into this entity
+
+    def to_dict(self) -> dict:
+        return {"iri": self.iri, "label": self.label, "type": self.type, "names": dict(self.names),
+                "roles": sorted(self.roles), "affiliations": sorted(self.affiliations),
+                "country": self.country, "attributions": self.attributions}
+
+
+def person_key(name: str) -> str:
+    """Spelling variants meet: Zelensky, Zelenskyy, Zelenskiy, Zelenskij -> "zelensky"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    folded = re.sub(r"[^a-z ]", "", folded)
+    folded = re.sub(r"(iy|yy|ij|ii)\b", "y", folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def is_proper_name(name: str) -> bool:
+    """"The Wall Street Journal" is a name; "intelligence about North Korea" is a description."""
+    return re.sub(r"^the\s+", "", name.strip(), flags=re.I)[:1].isupper()
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "unnamed"
+
+
+class Resolver:
+    def __init__(self, register: Register):
+        self.register = register
+        self.entities: dict[str, Entity] = {}
+        self._people: dict[str, str] = {}  # surname key -> IRI of the person with that surname
+
+    def resolve(self, article, records) -> None:
+        """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
+        for r in records:
+            if r.source is None:
+                continue
+            entity, why = self._entity_for(article, r, records)
+            r.source.entity = entity.iri
+            r.source.type = entity.type
+            entity.names[r.source.mention.text] = entity.names.get(r.source.mention.text, 0) + 1
+            entity.attributions += 1
+            if why and why not in entity.why:
+                entity.why.append(why)
+            if r.source.role:
+                entity.roles.add(r.source.role)
+                affiliation = self._affiliation(r.source.role)
+                if affiliation:
+                    entity.affiliations.add(affiliation)
+
+    # -- one mention -----------------------------------------------------------------------------
+
+    def _entity_for(self, article, r, records) -> tuple[Entity, str]:
+        name, typ = r.source.name, r.source.type
+        if typ == "Person" or is_proper_name(name) and person_key(name) in self._people:  # "Baerbock said"
+            return self._person(name, r.source.role)
+        known = self.register.lookup(name) or self.register.lookup(r.source.mention.text)
+        if known is not None:
+            return self._registered(known, f"{name!r} is a name of {known.label} in the register")
+        country_agency = self._speakers_country_body(r, records)
+        if country_agency is not None:
+            return country_agency
+        # Collective and anonymous sources, and descriptions that are no name at all ("intelligence"),
+        # stay within their article.
+        if typ in UNMERGED or typ is None or not is_proper_name(name):
+            iri = f"{ENTITY}{slug(article.id)}/{slug(name)}"
+            return self._get(iri, name, typ or "Group"), ""
+        for pattern, word_type in TYPE_WORDS:
+            if pattern.search(name):
+                typ = word_type
+                break
+        return self._get(f"{ENTITY}{typ.lower()}/{slug(name)}", name, typ), ""
+
+    def _person(self, name: str, role: str | None = None) -> tuple[Entity, str]:
+        key = person_key(name)
+        surname = key.split()[-1] if key else key
+        if len(key.split()) == 1 and surname in self._people:  # "Kirby" after "John Kirby" anywhere
+            entity = self.entities[self._people[surname]]
+            return entity, f"{name!r}: surname of {entity.label}"
+        iri = f"{ENTITY}person/{slug(key)}"
+        entity = self._get(iri, name, "Person")
+        if entity.country is None and role:
+            country = self._country_in(role)  # "Dutch Defense Minister" -> the Netherlands
+            entity.country = country.iri if country is not None else None
+        if len(key.split()) > 1:
+            self._people.setdefault(surname, iri)
+        why = f"{name!r}: same name as {entity.label} (spelling folded to {key!r})" if name != entity.label else ""
+        return entity, why
+
+    def _registered(self, known, why: str) -> tuple[Entity, str]:
+        if known.type == "Country":  # "The U.S. confirmed", "Ukraine said": the country's government
+            government = self.register.government_of(known.iri)
+            if government is not None:
+                why = f"{why}; a country speaking is its government, {government.label}"
+                known = government
+        entity = self._get(known.iri, known.label, known.type)
+        entity.country = known.country or entity.country
+        return entity, why
+
+    def _speakers_country_body(self, r, records) -> tuple[Entity, str] | None:
+        """"his country's intelligence": the intelligence service of the country of the record that cites this one."""
+        mention = r.source.mention.text.casefold()
+        if not re.match(r"^(his|her|their|its) country['’]s ", mention):
+            return None
+        outer = next((o for o in records if o.cites == r.id and o.source is not None), None)
+        country = self._country_in(outer.source.role or outer.source.mention.text) if outer else None
+        if country is None:
+            return None
+        wanted = "IntelligenceAgency" if "intelligence" in mention else "GovernmentBody"
+        candidates = [e for e in self.register.entities.values() if e.type == wanted and e.country == country.iri]
+        if not candidates:
+            return None
+        # A defence minister's intelligence is the military service where the register has one.
+        role = (outer.source.role or "").casefold()
+        military = [e for e in candidates if re.search(r"military|defen[cs]e", " ".join(e.names), re.I)]
+        choice = (military if "defen" in role and military else candidates)[0]
+        entity, _ = self._registered(choice, "")
+        return entity, f"{r.source.mention.text!r}: {choice.label}, of the country of {outer.source.name} ({country.label})"
+
+    def _country_in(self, text: str):
+        """The country a phrase names by its demonym or name ("Dutch Defense Minister" -> Netherlands)."""
+        words = re.findall(r"[A-Z][\w.’']*(?:\s+[A-Z][\w.’']*)?", text)
+        for phrase in words:
+            for candidate in (phrase, phrase.split()[0]):
+                country = self.register.country_of_demonym(candidate)
+                entity = country or self.register.lookup(candidate)
+                if entity is not None and entity.type == "Country":
+                    return entity
+        return None
+
+    def _affiliation(self, role: str) -> str | None:
+        """The registered body a role names: "spokesperson U.S. National Security Council" -> the NSC."""
+        words = role.split()
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                known = self.register.lookup(" ".join(words[start:start + size]))
+                if known is not None and known.type != "Country":
+                    self._get(known.iri, known.label, known.type)
+                    return known.iri
+        return None
+
+    def _get(self, iri: str, label: str, typ: str) -> Entity:
+        entity = self.entities.get(iri)
+        if entity is None:
+            entity = self.entities[iri] = Entity(iri, label, typ)
+        elif typ == "Person" and len(label) > len(entity.label):
+            entity.label = label  # the fullest form of a person's name
+        return entity
+
+    def explain(self, name: str) -> list[str]:
+        """Why mentions were merged into the entity a name resolves to."""
+        hits = [e for e in self.entities.values()
+                if name_key(name) in {name_key(n) for n in [e.label, *e.names]}]
+        return [f"{e.label} ({e.type}, {e.iri}): " + ("; ".join(e.why) or "no merges") for e in hits]
