@@ -191,4 +191,5 @@ class Resolver:
         """Why mentions were merged into the entity a name resolves to."""
         hits = [e for e in self.entities.values()
                 if name_key(name) in {name_key(n) for n in [e.label, *e.names]}]
-        return [f"{e.label} ({e.type}, {e.iri}): " + ("; ".join(e.why) or "no merges") for e in hits]
+        return [f"{e.label} ({e.type}, {e.iri}): mentions {', '.join(repr(n) for n in e.names)}; "
+                + ("; ".join(e.why) or "no merges") for e in hits]

@@ -327,3 +327,59 @@ def test_installed_wheel_runs_from_elsewhere(tmp_path):
                             cwd=elsewhere, env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split() == [str(tmp_path / "site" / "kg"), "X"]
+
+
+# --- kg entities, and entities in kg extract ---------------------------------------------
+
+
+def test_extract_records_carry_their_entity(seed_runs):
+    documents = [json.loads(line) for line in seed_runs["jsonl"].stdout.splitlines()]
+    zelensky = {a["source"]["entity"] for d in documents for a in d["attributions"]
+                if a["source"] and "Zelensk" in a["source"]["name"]}
+    assert zelensky == {"https://w3id.org/kg-attribution/entity/person/volodymyr-zelensky"}
+
+
+def test_entities_json_and_type_filter():
+    result = run("entities", SEEDS, "--format", "json", "--type", "Person")
+    assert result.exit_code == 0, result.stderr
+    people = {e["label"]: e for e in json.loads(result.stdout)}
+    assert {"Volodymyr Zelenskyy", "Sean Savett", "John Kirby", "Ruben Brekelmans"} <= set(people)
+    assert all(e["type"] == "Person" for e in people.values())
+    assert {"Zelensky", "The President of Ukraine"} <= set(people["Volodymyr Zelenskyy"]["names"])
+
+
+def test_entities_table_csv_and_explain():
+    table = run("entities", SEEDS)
+    assert table.exit_code == 0 and "The Times  (NewsOutlet)" in table.stdout
+    rows = run("entities", SEEDS, "--format", "csv").stdout.splitlines()
+    assert rows[0] == "label,type,attributions,names,iri" and len(rows) > 20
+    explained = run("entities", SEEDS, "--explain", "Zelensky").stdout
+    assert "Volodymyr Zelenskyy (Person" in explained and "spelling folded" in explained
+
+
+def test_a_bad_entities_file_is_one_line_and_nothing_runs(tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix kg: <https://w3id.org/kg-attribution/ontology#> .\n'
+                    '@prefix kge: <https://w3id.org/kg-attribution/entity/> .\n'
+                    '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+                    'kge:copycat a kg:NewsOutlet ; rdfs:label "Copycat"@en ; skos:altLabel "Reuters"@en .\n',
+                    encoding="utf-8")
+    for command in ("extract", "entities"):
+        result = run(command, SEEDS, "--entities", mine)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert stderr_lines(result.stderr) == [f"kg: error: {mine}: the name 'Reuters' is given to two entities: "
+                                               "kge:reuters and kge:copycat"]
+
+
+def test_a_users_entities_file_is_used(tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix kg: <https://w3id.org/kg-attribution/ontology#> .\n'
+                    '@prefix kge: <https://w3id.org/kg-attribution/entity/> .\n'
+                    '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    'kge:brigade-example a kg:GovernmentBody ; rdfs:label "Air Assault Brigade (example)"@en ;\n'
+                    '    <http://www.w3.org/2004/02/skos/core#altLabel> "a Ukrainian air assault brigade operating in the area"@en .\n',
+                    encoding="utf-8")
+    result = run("entities", SEEDS, "--entities", mine, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "Air Assault Brigade (example)" in {e["label"] for e in json.loads(result.stdout)}
