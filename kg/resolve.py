@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from kg.register import ENTITY, Register, name_key
 
 UNMERGED = ("AnonymousSource", "Group")
+PORTFOLIOS = r"defen[cs]e|foreign|interior|finance|justice|health|economy|energy"
+MINISTER = re.compile(rf"\b(?P<a>{PORTFOLIOS})\s+minister\b|\bminister\s+(?:of|for)\s+(?:the\s+)?(?P<b>{PORTFOLIOS})", re.I)
 # Words that make an unknown name an agency or a body ("Kharkiv Regional Military Administration").
 TYPE_WORDS = [
     (re.compile(r"\bintelligence\b|\bsecurity service\b", re.I), "IntelligenceAgency"),
@@ -84,9 +86,10 @@ class Resolver:
                 entity.why.append(why)
             if r.source.role:
                 entity.roles.add(r.source.role)
-                affiliation = self._affiliation(r.source.role)
+                affiliation = self._affiliation(r.source.role) or self._ministry(r.source.role, entity.country)
                 if affiliation:
                     entity.affiliations.add(affiliation)
+                    entity.country = entity.country or self.register.entities.get(affiliation, entity).country
 
     # -- one mention -----------------------------------------------------------------------------
 
@@ -177,6 +180,19 @@ class Resolver:
                 if known is not None and known.type != "Country":
                     self._get(known.iri, known.label, known.type)
                     return known.iri
+        return None
+
+    def _ministry(self, role: str, country: str | None) -> str | None:
+        """"Dutch Defense Minister" -> the Dutch Ministry of Defence: a portfolio and a country."""
+        portfolio = MINISTER.search(role)
+        if portfolio is None or country is None:
+            return None
+        word = portfolio.group("a") or portfolio.group("b")
+        for e in self.register.entities.values():
+            if e.type == "GovernmentBody" and e.country == country and re.search(
+                    rf"ministry\b.*\b{word[:5]}|\b{word[:5]}\w*\s+ministry", e.label, re.I):
+                self._get(e.iri, e.label, e.type)
+                return e.iri
         return None
 
     def _get(self, iri: str, label: str, typ: str) -> Entity:

@@ -56,6 +56,15 @@ def test_savett_and_kirby_are_two_people_of_the_nsc(reg, seeds):
     assert entity_of(resolver, seeds, "the White House official").iri == savett.iri
 
 
+def test_roles_give_affiliations_and_countries(reg, seeds):
+    resolver = resolved(reg, seeds)
+    brekelmans = entity_of(resolver, seeds, "Dutch Defense Minister Ruben Brekelmans")
+    assert brekelmans.country == reg.lookup("Netherlands").iri
+    assert reg.lookup("Dutch Ministry of Defence").iri in brekelmans.affiliations
+    savett = entity_of(resolver, seeds, "White House National Security Council spokesman Sean Savett")
+    assert savett.country == reg.lookup("United States").iri  # through the NSC
+
+
 def test_the_times_and_the_new_york_times_are_two_outlets(reg, seeds):
     resolver = resolved(reg, seeds)
     times, nyt = entity_of(resolver, seeds, "The Times"), entity_of(resolver, seeds, "The New York Times")
