@@ -17,9 +17,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from kg.extract.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS
 from kg.register import ENTITY, Register, name_key
 
 UNMERGED = ("AnonymousSource", "Group")
+PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | RELATIVE
+ROLE_WORDS = ROLE_NOUNS | {"the", "a", "an", "former", "senior", "top", "deputy", "vice", "sen", "rep", "gov", "mr", "mrs", "ms"}
 PORTFOLIOS = r"defen[cs]e|foreign|interior|finance|justice|health|economy|energy"
 MINISTER = re.compile(rf"\b(?P<a>{PORTFOLIOS})\s+minister\b|\bminister\s+(?:of|for)\s+(?:the\s+)?(?P<b>{PORTFOLIOS})", re.I)
 # Words that make an unknown name an agency or a body ("Kharkiv Regional Military Administration").
@@ -53,6 +56,7 @@ def person_key(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     folded = re.sub(r"[^a-z ]", "", folded)
     folded = re.sub(r"(iy|yy|ij|ii)\b", "y", folded)
+    folded = re.sub(r"\b[a-z]\b", " ", folded)  # middle initials: Donald J. Trump is Donald Trump
     return re.sub(r"\s+", " ", folded).strip()
 
 
@@ -96,8 +100,10 @@ class Resolver:
     def _entity_for(self, article, r, records) -> tuple[Entity, str]:
         name, typ = r.source.name, r.source.type
         if typ == "Person" or is_proper_name(name) and person_key(name) in self._people:  # "Baerbock said"
-            return self._person(name, r.source.role)
-        known = self.register.lookup(name) or self.register.lookup(r.source.mention.text)
+            return self._person(name, r.source.role, article.id)
+        # A pronoun is no name: "who" is not the World Health Organization.
+        known = None if r.source.mention.text.casefold() in PRONOUNS else \
+            self.register.lookup(name) or self.register.lookup(r.source.mention.text)
         if known is not None:
             return self._registered(known, f"{name!r} is a name of {known.label} in the register")
         country_agency = self._speakers_country_body(r, records)
@@ -114,8 +120,11 @@ class Resolver:
                 break
         return self._get(f"{ENTITY}{typ.lower()}/{slug(name)}", name, typ), ""
 
-    def _person(self, name: str, role: str | None = None) -> tuple[Entity, str]:
+    def _person(self, name: str, role: str | None = None, article_id: str = "") -> tuple[Entity, str]:
         key = person_key(name)
+        if not is_proper_name(name) or set(key.split()) <= ROLE_WORDS:
+            # "the president", "Lawmaker": a title with no name stays within its article
+            return self._get(f"{ENTITY}{slug(article_id)}/{slug(name)}", name, "Person"), ""
         surname = key.split()[-1] if key else key
         if len(key.split()) == 1 and surname in self._people:  # "Kirby" after "John Kirby" anywhere
             entity = self.entities[self._people[surname]]

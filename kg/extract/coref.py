@@ -81,7 +81,9 @@ def _resolve_source(doc, r, history, subjects, people) -> None:
 def _name_and_role(span) -> tuple[str, str | None, str | None]:
     """The person (or organisation) named in a source phrase, and the words describing them."""
     ents = ents_in(span)
-    persons = [e for e in ents if e.label_ == "PERSON"]
+    # The person the phrase is about holds its head: "Clinton campaign spokesman Brian Fallon" is
+    # Fallon, and "The Clinton campaign" is no person at all.
+    persons = [e for e in ents if e.label_ == "PERSON" and e.start <= span.root.i < e.end]
     if persons:
         ent = persons[0]
         return _strip_honorific(ent.text), _role(span, ent.start, ent.end), "Person"
