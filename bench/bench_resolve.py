@@ -4,7 +4,8 @@
         [--dev ../shared/eval/polnear/dev.jsonl] [--repeat R] [--sizes 10000,100000] [--errors N] [--no-cost]
 
 Quality. bench/resolve_gold.jsonl holds, for 20 PolNeAR dev articles, one line per distinct gold
-source span: {"doc_id", "start", "end", "cluster"}; offsets only, no text of the corpus. Mentions of
+source span: {"doc" (line in dev.jsonl), "doc_sha1", "start", "end", "cluster"}; offsets only, no
+text of the corpus and no article named. Mentions of
 one real-world referent share a cluster id, across articles too ("donald-trump"); anonymous and
 collective sources have clusters local to their article ("<doc_id>:officials"). The 20 articles are
 extracted from the dev gold text (`kg.evaluate.gold_article`) and resolved by ONE Resolver, so that
@@ -33,6 +34,7 @@ Cost (skipped with --no-cost).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -61,21 +63,28 @@ PRONOUNS = frozenset("he she him his her hers i me my we us they them their it i
 # ---------------------------------------------------------------- quality
 
 
-def read_clusters(path: str | Path) -> list[dict]:
-    """The gold mentions, checked: integer offsets, a cluster id, local ids used in one article only."""
+def read_clusters(path: str | Path, dev_ids: list[str]) -> list[dict]:
+    """The gold mentions, checked. On disk an article is its line number in the dev file plus a
+    hash of its doc_id (so that the project names no PolNeAR article); here it is the doc_id again,
+    and a local cluster "d<line>:officials" becomes "<doc_id>:officials"."""
     mentions = []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             m = json.loads(line)
-            if not (isinstance(m.get("doc_id"), str) and isinstance(m.get("start"), int)
+            if not (isinstance(m.get("doc"), int) and isinstance(m.get("start"), int)
                     and isinstance(m.get("end"), int) and m["start"] < m["end"] and m.get("cluster")):
-                raise ValueError(f"{path}:{number}: needs doc_id, start < end and cluster")
-            local = m["cluster"].partition(":")[0]
-            if ":" in m["cluster"] and local != m["doc_id"]:
+                raise ValueError(f"{path}:{number}: needs doc, start < end and cluster")
+            if not 0 <= m["doc"] < len(dev_ids) or \
+                    hashlib.sha1(dev_ids[m["doc"]].encode()).hexdigest()[:12] != m.get("doc_sha1"):
+                raise ValueError(f"{path}:{number}: article {m['doc']} is not the one of this gold (another dev file?)")
+            doc_id = dev_ids[m["doc"]]
+            local, _, rest = m["cluster"].partition(":")
+            if rest and local != f"d{m['doc']}":
                 raise ValueError(f"{path}:{number}: local cluster {m['cluster']!r} outside its article")
-            mentions.append(m)
+            cluster = f"{doc_id}:{rest}" if rest else m["cluster"]
+            mentions.append({"doc_id": doc_id, "start": m["start"], "end": m["end"], "cluster": cluster})
     return mentions
 
 
@@ -111,9 +120,10 @@ def f1(p: float, r: float) -> float:
 
 
 def quality(gold_path: str, dev_path: str, errors: int, reg) -> None:
-    mentions = read_clusters(gold_path)
+    dev_docs = load_gold(dev_path)
+    mentions = read_clusters(gold_path, [d["doc_id"] for d in dev_docs])
     doc_ids = list(dict.fromkeys(m["doc_id"] for m in mentions))
-    dev = {d["doc_id"]: d for d in load_gold(dev_path)}
+    dev = {d["doc_id"]: d for d in dev_docs}
     missing = [d for d in doc_ids if d not in dev]
     if missing:
         raise ValueError(f"{len(missing)} gold articles are not in {dev_path}, e.g. {missing[0]}")
