@@ -73,11 +73,11 @@ def _attributions(doc, article: Article) -> list[Attribution]:
         verb = clauses.verb_cues(sent, quotes)
         found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent) + clauses.noun_cues(sent, quotes)
         found += layout.colon_speakers(sent)
-    found += layout.dash_signatures(doc, quotes)
+    found += layout.dash_signatures(doc, article.body)
     found = chains.drop_duplicates(found)
     records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]
     by_found = {id(f): r for f, r in zip(found, records)}
-    chains.link(found, records, by_found)
+    chains.link(found, by_found)
     records = [r for r in records if r is not None]
     _continue_quotes(article.body, quotes, records)
     coref.resolve(doc, article, records)
@@ -88,7 +88,8 @@ def _attributions(doc, article: Article) -> list[Attribution]:
 
 
 def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:
-    content = to_span(doc, f.content - {t.i for t in f.cue} - f.source_ids)
+    cue_ids = {t.i for t in f.cue}
+    content = to_span(doc, f.content - cue_ids - f.source_ids)
     if content is None:
         return None
     content, kind = _over_quotes(article.body, content, f, quotes)
@@ -97,7 +98,7 @@ def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribut
         mention = to_span(doc, f.source_ids)
         if mention is not None:
             source = Source(mention, name=mention.text)
-    cue = to_span(doc, {t.i for t in f.cue}, strip_edge_punct=False)
+    cue = to_span(doc, cue_ids, strip_edge_punct=False)
     sent = f.anchor.sent
     sentence = to_span(doc, range(sent.start, sent.end), strip_edge_punct=False)
     return Attribution(id=f"{article.id}#a{n}", source=source, cue=cue, content=content, kind=kind,
@@ -120,15 +121,14 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
                 o is not r and o.content.start < before[1] and before[0] < o.content.end for o in records):
             more.append(before)
         if more:
-            frags = list(r.content.fragments or ((r.content.start, r.content.end),))
-            r.content = from_fragments(text, frags + more)
+            r.content = from_fragments(text, [*r.content.parts, *more])
             r.kind = "mixed" if r.kind == "indirect" else r.kind
 
 
 def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Span, str]:
     """Extend a content to the whole quotations it touches (a quote spans sentences the parser split)."""
     cue_at = f.anchor.idx
-    frags = list(content.fragments or ((content.start, content.end),))
+    frags = list(content.parts)
     touched = []
     for qs, qe in quotes:
         if qs <= cue_at < qe:
@@ -139,5 +139,5 @@ def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Sp
         return content, "indirect"
     extended = from_fragments(text, frags + touched)
     quoted = sum(e - s for s, e in touched)
-    total = sum(e - s for s, e in (extended.fragments or ((extended.start, extended.end),)))
+    total = sum(e - s for s, e in extended.parts)
     return extended, "direct" if quoted >= 0.9 * total else "mixed"

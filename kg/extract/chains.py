@@ -19,7 +19,7 @@ def drop_duplicates(found: list) -> list:
     return kept
 
 
-def link(found: list, records: list, by_found: dict) -> None:
+def link(found: list, by_found: dict) -> None:
     """Set `cites`: explicit citing links, then a cue whose clause is another record's cue."""
     by_cue = {f.anchor.i: f for f in found if by_found.get(id(f)) is not None}
     for f in found:

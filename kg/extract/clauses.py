@@ -29,7 +29,7 @@ SOURCE_NOUNS = frozenset("""
     document documents media newspaper outlet statement assessment estimate estimates
 """.split())
 SOURCE_ENTS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
-# "Spokesman" and friends are the role, not the name, in "White House spokesman Sean Savett".
+CITING = frozenset({"cite", "quote"})  # "citing X", "quoting X": a relay, or evidence
 MIN_SCORE = cues.MIN_PRECISION
 
 
@@ -96,21 +96,23 @@ def cue_tokens(verb) -> list:
     return [verb] + [c for c in verb.children if c.dep_ == "prt"]
 
 
+def _subtrees(verb, deps: tuple[str, ...]) -> set[int]:
+    """Token indices of the subtrees of the verb's children with these dependencies."""
+    return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ in deps))
+
+
 def verb_content(verb) -> set[int]:
     """What the verb attributes: its clause, object or prepositional complement."""
-    comps = [c for c in verb.children if c.dep_ == "ccomp"]
-    if comps:
-        ids = set()
-        for c in comps:
-            ids |= subtree_ids(c)
-        return ids
+    clauses = _subtrees(verb, ("ccomp",))
+    if clauses:
+        return clauses
     # "C, X said" is sometimes parsed with C as the head and the cue hanging off it.
     if _inverted(verb):
         return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}
     frame = cues.frame_of(verb)
     # "O reported, citing S, that C": the parser often hangs the that-clause off "citing".
     for c in verb.children:
-        if c.lemma_.lower() in ("cite", "quote") and c.dep_ in ("advcl", "conj"):
+        if c.lemma_.lower() in CITING and c.dep_ in ("advcl", "conj"):
             clause = next((cc for cc in c.children if cc.dep_ == "ccomp"), None)
             if clause is not None:
                 return subtree_ids(clause)
@@ -119,13 +121,9 @@ def verb_content(verb) -> set[int]:
     if stray is not None:
         return subtree_ids(stray)
     if frame == "xcomp":
-        ids = set()
-        for c in verb.children:
-            if c.dep_ in ("xcomp", "dobj"):
-                ids |= subtree_ids(c)
-        return ids
+        return _subtrees(verb, ("xcomp", "dobj"))
     if frame == "dobj":  # "called Mr. Obama's remarks a wake-up call": the object and what it is called
-        return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ in ("dobj", "oprd")))
+        return _subtrees(verb, ("dobj", "oprd"))
     if frame == "prep":
         for c in verb.children:
             if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
@@ -190,14 +188,15 @@ def _names_a_source(subj) -> bool:
 def verb_cues(sent, quotes) -> list[Found]:
     found = []
     for tok in sent:
-        if not is_verb_cue(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in ("cite", "quote") and _citing_chain(tok):
+        if not is_verb_cue(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in CITING and _citing_chain(tok):
             continue
         subj = subject_of(tok)
         content = verb_content(tok) or _parenthetical(tok, subj) or _adjacent_quote(tok, subj, quotes)
         if not content:
             continue
-        content -= source_ids(subj) | _cue_participles(content, tok)
-        found.append(Found(cue_tokens(tok), content, subj, source_ids(subj)))
+        source = source_ids(subj)
+        content -= source | _cue_participles(content, tok)
+        found.append(Found(cue_tokens(tok), content, subj, source))
     return found
 
 
@@ -222,7 +221,7 @@ def _cue_participles(content: set[int], verb) -> set[int]:
     for i in content:
         tok = verb.doc[i]
         if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.i > 0 and tok.nbor(-1).text == "," \
-                and tok.lemma_.lower() in cues.SPEECH_VERBS | {"cite", "quote"}:
+                and tok.lemma_.lower() in cues.SPEECH_VERBS | CITING:
             out |= {t.i for t in tok.subtree} | {tok.i - 1}
     return out
 
@@ -231,11 +230,11 @@ def _adjacent_quote(verb, subj, quotes) -> set[int]:
     """A quotation right before or after "he said" that the parse did not attach to the verb."""
     if not cues.is_speech_verb(verb) and (cues.cue_score(verb) or 0) < 0.5:
         return set()
-    doc = verb.doc
+    doc, text = verb.doc, doc_text(verb.doc)
     cluster = [verb] + ([subj.left_edge, subj.right_edge] if subj is not None else [])
     start = min(t.idx for t in cluster)
     end = max(t.idx + len(t) for t in cluster)
-    q = quote_ending_at(doc_text(doc), quotes, start) or quote_starting_at(doc_text(doc), quotes, end)
+    q = quote_ending_at(text, quotes, start) or quote_starting_at(text, quotes, end)
     span = doc.char_span(*q, alignment_mode="expand") if q else None
     return {t.i for t in span} if span is not None else set()
 
@@ -267,7 +266,7 @@ def citing_chains(sent, found: list[Found]) -> list[Found]:
     by_cue = {f.anchor.i: f for f in found}
     chains = []
     for tok in sent:
-        if tok.lemma_.lower() not in ("cite", "quote"):
+        if tok.lemma_.lower() not in CITING:
             continue
         cited = _citing_chain(tok)
         relay = _relayed_by(tok)
@@ -299,8 +298,8 @@ def according_to(sent) -> list[Found]:
             found.append(Found([tok, to], content, src, source_ids(src), pattern="according_to"))
         # "according to the Times' source, who cited intelligence": the source relays another
         for rel in src.children:
-            if rel.dep_ == "relcl" and rel.lemma_.lower() in ("cite", "quote"):
-                cited = next((c for c in rel.children if c.dep_ == "dobj"), None)
+            if rel.lemma_.lower() in CITING:
+                cited = _citing_chain(rel)
                 if cited is not None and found:
                     inner = Found([rel], set(content), cited, source_ids(cited), pattern="citing")
                     found[-1].cites = inner

@@ -40,7 +40,7 @@ def annotate(doc, article, r) -> None:
 
 
 def _modifiers(cue):
-    """The cue's prepositional and adverbial modifiers (and those of its head, for "..., saying")."""
+    """The cue's prepositional and adverbial modifiers ("on Telegram", "on Friday")."""
     for c in cue.children:
         if c.dep_ in ("prep", "agent", "npadvmod", "advmod", "tmod", "obl"):
             yield c

@@ -23,13 +23,12 @@ MIN_COUNT = 3
 # Verbs of saying, believing and accusing that always count when they take a
 # clause or a quote, whatever the corpus saw.
 SPEECH_VERBS = frozenset("""
-    say tell add state claim report write tweet post announce confirm deny warn accuse
-    believe think assert insist argue explain note suggest allege acknowledge admit
-    reveal disclose discover find conclude estimate predict caution stress emphasize
-    reiterate repeat declare maintain contend testify recall remark observe comment
-    reply respond answer ask question doubt fear hope expect suspect assess indicate
-    show conclude mention describe complain concede agree disagree dispute reject
-    dismiss refute acknowledge urge demand promise pledge vow threaten boast brag
+    say tell add state claim report write tweet post announce confirm deny warn accuse believe
+    think assert insist argue explain note suggest allege acknowledge admit reveal disclose
+    discover find conclude estimate predict caution stress emphasize reiterate repeat declare
+    maintain contend testify recall remark observe comment reply respond answer ask question
+    doubt fear hope expect suspect assess indicate show mention describe complain concede agree
+    disagree dispute reject dismiss refute urge demand promise pledge vow threaten boast brag
     speculate guess understand learn hear know realize recognize charge blame
 """.split())
 

@@ -26,7 +26,7 @@ def annotate(doc, r) -> None:
 
 
 def certainty(cue, words: set[str]) -> str:
-    if is_question(cue, words):
+    if is_question(cue):
         return "underspecified"
     if words & POSSIBLE or words & CONDITIONAL:
         return "possible"
@@ -35,7 +35,7 @@ def certainty(cue, words: set[str]) -> str:
     return "certain"
 
 
-def is_question(cue, words: set[str]) -> bool:
+def is_question(cue) -> bool:
     """A question asked is neither affirmed nor denied."""
     return cue.lemma_.lower() in ("ask", "wonder", "question")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from kg.extract.clauses import SOURCE_NOUNS, Found
-from kg.extract.spans import doc_text
 
 # A line that ends in a closing quotation mark, a dash and a name: "“...” ― Sonya Herridge".
 _SIGNED_LINE = re.compile(r"^(?P<quote>[^\n]*[\u201d\"'])[ \t\u00a0]*(?:[\u2015\u2014\u2013]{1,2}|--)[ \t\u00a0]*"
@@ -20,10 +19,11 @@ LABELS = frozenset("update note photo video watch read related editor correction
                    "exclusive opinion analysis live source sources transcript".split())
 
 
-def dash_signatures(doc, quotes) -> list[Found]:
-    """Signed quotations, found by line so that a quotation opened with the wrong mark still counts."""
+def dash_signatures(doc, body: str) -> list[Found]:
+    """Signed quotations, found by line in the article body (boilerplate blanked), so that a
+    quotation opened with the wrong mark still counts."""
     found = []
-    for m in _SIGNED_LINE.finditer(doc_text(doc)):
+    for m in _SIGNED_LINE.finditer(body):
         quote = doc.char_span(m.start("quote"), m.end("quote"), alignment_mode="expand")
         name = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract")
         dash = doc.char_span(m.end("quote"), m.start("name"), alignment_mode="expand")

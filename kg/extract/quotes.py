@@ -57,14 +57,6 @@ def is_quoted(quotes: list[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and quotes[i][0] < pos < quotes[i][1]
 
 
-def quote_containing(quotes: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
-    """The quotation that overlaps [start, end), if any."""
-    for qs, qe in quotes:
-        if qs < end and start < qe:
-            return qs, qe
-    return None
-
-
 _GAP_BEFORE = re.compile(r"[\s,]*\Z")
 _GAP_AFTER = re.compile(r"\A[\s,:]*\Z")
 

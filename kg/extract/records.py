@@ -17,13 +17,13 @@ class Span:
     text: str
     fragments: tuple[tuple[int, int], ...] = ()
 
+    @property
+    def parts(self) -> tuple[tuple[int, int], ...]:
+        """The fragments, or the whole span when it is continuous."""
+        return self.fragments or ((self.start, self.end),)
+
     def to_dict(self) -> dict:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "spans": [list(f) for f in (self.fragments or ((self.start, self.end),))],
-        }
+        return {"start": self.start, "end": self.end, "text": self.text, "spans": [list(f) for f in self.parts]}
 
 
 @dataclass

@@ -46,7 +46,7 @@ def subtree_ids(tok, exclude=()) -> set[int]:
 
 
 def to_span(doc, ids, strip_edge_punct: bool = True) -> Span | None:
-    """The character span of a set of token indices; gaps of more than punctuation make fragments."""
+    """The character span of a set of token indices; a missing token between two makes a new fragment."""
     # Whitespace tokens (paragraph breaks, blanked boilerplate) are never part of a span.
     order = sorted(i for i in ids if not doc[i].is_space)
     if strip_edge_punct:
@@ -59,7 +59,7 @@ def to_span(doc, ids, strip_edge_punct: bool = True) -> Span | None:
     fragments: list[list[int]] = []
     for i in order:
         tok = doc[i]
-        if fragments and _only_gap_punct(doc, fragments[-1][2], i):
+        if fragments and i == fragments[-1][2] + 1:  # the next token: same fragment
             fragments[-1][1] = tok.idx + len(tok)
             fragments[-1][2] = i
         else:
@@ -83,11 +83,3 @@ def from_fragments(text: str, fragments) -> Span | None:
     frags = tuple((s, e) for s, e in merged) if len(merged) > 1 else ()
     return Span(start, end, text[start:end], frags)
 
-
-def char_span(text: str, start: int, end: int) -> Span:
-    return Span(start, end, text[start:end])
-
-
-def _only_gap_punct(doc, prev_i: int, i: int) -> bool:
-    """Tokens strictly between prev_i and i are absent; join if the gap is just adjacency."""
-    return i == prev_i + 1
