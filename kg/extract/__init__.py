@@ -79,7 +79,7 @@ def _attributions(doc, article: Article) -> list[Attribution]:
     by_found = {id(f): r for f, r in zip(found, records)}
     chains.link(found, by_found)
     records = [r for r in records if r is not None]
-    _continue_quotes(article.body, quotes, records)
+    _continue_quotes(article.text, quotes, records)
     coref.resolve(doc, article, records)
     for r in records:
         hedging.annotate(doc, r)
@@ -92,7 +92,7 @@ def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribut
     content = to_span(doc, f.content - cue_ids - f.source_ids)
     if content is None:
         return None
-    content, kind = _over_quotes(article.body, content, f, quotes)
+    content, kind = _over_quotes(article.text, content, f, quotes)
     source = None
     if f.source is not None:
         mention = to_span(doc, f.source_ids)
