@@ -119,6 +119,26 @@ def f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def print_worst(matched: list[dict], group: str, part: str, label: str, errors: int, show) -> None:
+    """The `errors` groups (by entity, or by gold cluster) that split into most pairs of different
+    parts (gold clusters, or entities), with the mentions of each part."""
+    by_group = defaultdict(list)
+    for m in matched:
+        by_group[m[group]].append(m)
+    worst = []
+    for key, ms in by_group.items():
+        bad = pairs(len(ms)) - sum(pairs(n) for n in Counter(m[part] for m in ms).values())
+        if bad:
+            worst.append((bad, key, ms))
+    for bad, key, ms in sorted(worst, key=lambda w: -w[0])[:errors]:
+        parts = defaultdict(list)
+        for m in ms:
+            parts[m[part]].append(show(m))
+        print(f"  {bad:5d} {label} pairs  {key}")
+        for name, shown in sorted(parts.items(), key=lambda g: -len(g[1])):
+            print(f"          {name} x{len(shown)}: {', '.join(list(dict.fromkeys(shown))[:6])}")
+
+
 def quality(gold_path: str, dev_path: str, errors: int, reg) -> None:
     dev_docs = load_gold(dev_path)
     mentions = read_clusters(gold_path, [d["doc_id"] for d in dev_docs])
@@ -186,37 +206,9 @@ def quality(gold_path: str, dev_path: str, errors: int, reg) -> None:
         def show(m):
             return f"{texts[m['doc_id']][m['start']:m['end']]!r}"
         print(f"\nfalse merges (entities holding several gold clusters), worst {errors}:")
-        by_entity = defaultdict(list)
-        for m in matched:
-            by_entity[m["entity"]].append(m)
-        worst = []
-        for entity, ms in by_entity.items():
-            wrong = pairs(len(ms)) - sum(pairs(n) for n in Counter(m["cluster"] for m in ms).values())
-            if wrong:
-                worst.append((wrong, entity, ms))
-        for wrong, entity, ms in sorted(worst, key=lambda w: -w[0])[:errors]:
-            groups = defaultdict(list)
-            for m in ms:
-                groups[m["cluster"]].append(show(m))
-            print(f"  {wrong:5d} wrong pairs  {entity}")
-            for cluster, shown in sorted(groups.items(), key=lambda g: -len(g[1])):
-                print(f"          {cluster} x{len(shown)}: {', '.join(list(dict.fromkeys(shown))[:6])}")
+        print_worst(matched, "entity", "cluster", "wrong", errors, show)
         print(f"splits (gold clusters over several entities), worst {errors}:")
-        by_cluster = defaultdict(list)
-        for m in matched:
-            by_cluster[m["cluster"]].append(m)
-        worst = []
-        for cluster, ms in by_cluster.items():
-            missed = pairs(len(ms)) - sum(pairs(n) for n in Counter(m["entity"] for m in ms).values())
-            if missed:
-                worst.append((missed, cluster, ms))
-        for missed, cluster, ms in sorted(worst, key=lambda w: -w[0])[:errors]:
-            groups = defaultdict(list)
-            for m in ms:
-                groups[m["entity"]].append(show(m))
-            print(f"  {missed:5d} missed pairs  {cluster}")
-            for entity, shown in sorted(groups.items(), key=lambda g: -len(g[1])):
-                print(f"          {entity} x{len(shown)}: {', '.join(list(dict.fromkeys(shown))[:6])}")
+        print_worst(matched, "cluster", "entity", "missed", errors, show)
         if unmatched:
             print(f"no predicted source ({len(unmatched)}): "
                   + ", ".join(show(m) for m in unmatched[:40]) + (" ..." if len(unmatched) > 40 else ""))
