@@ -154,8 +154,10 @@ def quality(gold_path: str, dev_path: str, errors: int, reg) -> None:
     start = time.perf_counter()
     for article, records in extract_articles((gold_article(dev[d]) for d in doc_ids), batch_size=BATCH_SIZE):
         resolver.resolve(article, records)
-        predicted[article.id] = [(r.source.mention, r.source.entity) for r in records if r.source is not None]
+        predicted[article.id] = [r.source for r in records if r.source is not None]
+    resolver.finish()
     seconds = time.perf_counter() - start
+    predicted = {doc: [(s.mention, s.entity) for s in sources] for doc, sources in predicted.items()}
 
     matched: list[dict] = []
     unmatched: list[dict] = []

@@ -325,6 +325,7 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
     counts = {"failed": 0}
     for article, records in _extract(_articles(paths, counts), jobs):
         resolver.resolve(article, records)
+    resolver.finish()
     if explain:
         lines = resolver.explain(explain)
         click.echo("\n".join(lines) if lines else f"no entity is named {explain!r}")

@@ -3,10 +3,14 @@
     resolver = Resolver(register.load())
     for article, records in extract_articles(...):
         resolver.resolve(article, records)     # sets record.source.entity, .type
+    resolver.finish()                          # bare surnames -> the corpus' full names
     resolver.entities                          # IRI -> Entity, with names seen and why
 
 Identifiers are stable: they derive from the register's IRIs or from a normalised name, never
-from the order of ingestion. Anonymous and collective sources ("unnamed officials", "British
+from the order of ingestion. A bare surname ("Mr. Obama") in an article that never gives the full
+name is first its own entity (`person/obama`); `finish()`, once the batch is read, merges it into
+the person of that surname the corpus names most, so the result does not depend on which article
+came first. Anonymous and collective sources ("unnamed officials", "British
 researchers") get one entity per article: two articles' "officials" are not the same people.
 Lookups go through dictionaries keyed by normalised names, so the cost is linear in the
 number of mentions.
@@ -74,7 +78,10 @@ class Resolver:
     def __init__(self, register: Register):
         self.register = register
         self.entities: dict[str, Entity] = {}
-        self._people: dict[str, str] = {}  # surname key -> IRI of the person with that surname
+        # surname key -> {IRI of a person with a full name of that surname: mentions}
+        self._people: dict[str, dict[str, int]] = {}
+        # IRI of a bare-surname entity -> the sources that hold it, rewritten by finish()
+        self._bare: dict[str, list] = {}
 
     def resolve(self, article, records) -> None:
         """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
@@ -84,6 +91,8 @@ class Resolver:
             entity, why = self._entity_for(article, r, records)
             r.source.entity = entity.iri
             r.source.type = entity.type
+            if entity.iri in self._bare:
+                self._bare[entity.iri].append(r.source)
             entity.names[r.source.mention.text] = entity.names.get(r.source.mention.text, 0) + 1
             entity.attributions += 1
             if why and why not in entity.why:
@@ -99,7 +108,7 @@ class Resolver:
 
     def _entity_for(self, article, r, records) -> tuple[Entity, str]:
         name, typ = r.source.name, r.source.type
-        if typ == "Person" or is_proper_name(name) and person_key(name) in self._people:  # "Baerbock said"
+        if typ == "Person":
             return self._person(name, r.source.role, article.id)
         # A pronoun is no name: "who" is not the World Health Organization.
         known = None if r.source.mention.text.casefold() in PRONOUNS else \
@@ -118,26 +127,59 @@ class Resolver:
             if pattern.search(name):
                 typ = word_type
                 break
-        return self._get(f"{ENTITY}{typ.lower()}/{slug(name)}", name, typ), ""
+        entity = self._get(f"{ENTITY}{typ.lower()}/{slug(name)}", name, typ)
+        if typ == "Organization" and len(person_key(name).split()) == 1:
+            self._bare.setdefault(entity.iri, [])  # "Baerbock said": a person's surname, if the corpus says so
+        return entity, ""
 
     def _person(self, name: str, role: str | None = None, article_id: str = "") -> tuple[Entity, str]:
         key = person_key(name)
         if not is_proper_name(name) or set(key.split()) <= ROLE_WORDS:
             # "the president", "Lawmaker": a title with no name stays within its article
             return self._get(f"{ENTITY}{slug(article_id)}/{slug(name)}", name, "Person"), ""
-        surname = key.split()[-1] if key else key
-        if len(key.split()) == 1 and surname in self._people:  # "Kirby" after "John Kirby" anywhere
-            entity = self.entities[self._people[surname]]
-            return entity, f"{name!r}: surname of {entity.label}"
         iri = f"{ENTITY}person/{slug(key)}"
         entity = self._get(iri, name, "Person")
         if entity.country is None and role:
             country = self._country_in(role)  # "Dutch Defense Minister" -> the Netherlands
             entity.country = country.iri if country is not None else None
         if len(key.split()) > 1:
-            self._people.setdefault(surname, iri)
+            named = self._people.setdefault(key.split()[-1], {})
+            named[iri] = named.get(iri, 0) + 1
+        else:
+            self._bare.setdefault(iri, [])
         why = f"{name!r}: same name as {entity.label} (spelling folded to {key!r})" if name != entity.label else ""
         return entity, why
+
+    def finish(self) -> dict[str, str]:
+        """Merge each bare surname into the person of that surname the corpus names most (ties: the
+        first IRI in sorted order), and each unregistered one-word name taken for an organisation
+        ("Baerbock said") into the person of that surname. Returns {old IRI: new IRI}; the sources
+        resolved so far are updated. Call it once the batch is read; calling it again is harmless."""
+        merged: dict[str, str] = {}
+        for iri, sources in list(self._bare.items()):
+            entity = self.entities[iri]
+            candidates = self._people.get(person_key(entity.label).split()[-1], {})
+            if not candidates:
+                continue
+            target = self.entities[min(candidates, key=lambda c: (-candidates[c], c))]
+            why = f"{entity.label!r}: surname of {target.label}" + (
+                f", the most named of {len(candidates)} people of that name" if len(candidates) > 1 else "")
+            self._merge(entity, target, why)
+            for source in sources:
+                source.entity, source.type = target.iri, target.type
+            merged[iri] = target.iri
+            del self._bare[iri]
+        return merged
+
+    def _merge(self, entity: Entity, target: Entity, why: str) -> None:
+        for name, n in entity.names.items():
+            target.names[name] = target.names.get(name, 0) + n
+        target.roles |= entity.roles
+        target.affiliations |= entity.affiliations
+        target.country = target.country or entity.country
+        target.attributions += entity.attributions
+        target.why += [why, *entity.why]
+        del self.entities[entity.iri]
 
     def _registered(self, known, why: str) -> tuple[Entity, str]:
         if known.type == "Country":  # "The U.S. confirmed", "Ukraine said": the country's government
