@@ -27,6 +27,7 @@ def resolved(reg, articles):
     resolver = Resolver(reg)
     for article, records in articles:
         resolver.resolve(article, records)
+    resolver.finish()
     return resolver
 
 
@@ -141,3 +142,56 @@ def test_unknown_names_take_a_type_from_their_words(reg):
 
 def test_proper_names_and_descriptions():
     assert is_proper_name("The Wall Street Journal") and not is_proper_name("intelligence about North Korea")
+
+
+def entities_of(articles, mention):
+    return [r.source.entity for _, records in articles for r in records if r.source and r.source.mention.text == mention]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_bare_surname_joins_the_full_name_whichever_article_comes_first(reg, order):
+    texts = ["Baerbock said the border would stay closed.", "Foreign Minister Annalena Baerbock said the talks had stalled."]
+    resolver, articles = run(reg, *texts[::order])
+    (bare,), (full,) = entities_of(articles, "Baerbock"), entities_of(articles, "Foreign Minister Annalena Baerbock")
+    assert bare == full == f"{register.ENTITY}person/annalena-baerbock"
+    assert any("surname of Annalena Baerbock" in why for why in resolver.entities[full].why)
+
+
+def test_a_bare_surname_goes_to_the_person_of_that_name_the_corpus_names_most(reg):
+    resolver, articles = run(reg, "Hillary Clinton said the plan was sound.", "Hillary Clinton said taxes would rise.",
+                             "Former President Bill Clinton said he agreed.", "Clinton said the vote would be close.")
+    (bare,) = entities_of(articles, "Clinton")
+    assert resolver.entities[bare].label == "Hillary Clinton"
+
+
+def test_a_list_of_names_is_a_group_not_its_first_member(reg):
+    resolver, articles = run(reg, "Senators Jon Tester and David Vitter said the bank had misled its customers.")
+    (record,) = articles[0][1]
+    entity = resolver.entities[record.source.entity]
+    assert (entity.type, entity.label) == ("Group", "Senators Jon Tester and David Vitter")
+
+
+def test_a_name_before_an_apposition_is_that_person(reg):
+    resolver, articles = run(reg, "Former Governor Ed Rendell said the rules were outdated. "
+                                  "Rendell, a longtime party official, said the debate should wait.")
+    assert len({r.source.entity for r in articles[0][1]}) == 1
+
+
+def test_a_pronoun_continues_the_subject_not_a_name_in_an_object_or_a_quotation(reg):
+    resolver, articles = run(reg, "John Kirby said the talks had stalled. Campaigning against Mitt Romney in 2012, "
+                                  "he rarely mentioned Iran. \"Vladimir Putin will not wait,\" he said.")
+    assert {resolver.entities[r.source.entity].label for r in articles[0][1]} == {"John Kirby"}
+
+
+def test_a_pronoun_agrees_in_gender(reg):
+    resolver, articles = run(reg, "Mary Jones praised the budget on Monday. Tom Baker criticised it on Tuesday. "
+                                  "She said the spending was too low.")
+    (record,) = [r for r in articles[0][1] if r.source.mention.text == "She"]
+    assert resolver.entities[record.source.entity].label == "Mary Jones"
+
+
+def test_an_honorific_picks_among_people_of_the_same_surname(reg):
+    resolver, articles = run(reg, "Bill Clinton spoke first. Hillary Clinton said the plan was sound. "
+                                  "Bill Clinton praised it. Mrs. Clinton said it would pass.")
+    (record,) = [r for r in articles[0][1] if r.source.mention.text == "Mrs. Clinton"]
+    assert resolver.entities[record.source.entity].label == "Hillary Clinton"

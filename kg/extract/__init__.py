@@ -80,7 +80,7 @@ def _attributions(doc, article: Article) -> list[Attribution]:
     chains.link(found, by_found)
     records = [r for r in records if r is not None]
     _continue_quotes(article.text, quotes, records)
-    coref.resolve(doc, article, records)
+    coref.resolve(doc, article, records, quotes)
     for r in records:
         hedging.annotate(doc, r)
         context.annotate(doc, article, r)

@@ -11,8 +11,12 @@
 """
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
+from importlib import resources
 
+from kg.extract.quotes import is_quoted
 from kg.extract.spans import ents_in, to_span
 
 # Nouns that describe what someone is: a description built on one points back to a source.
@@ -25,6 +29,7 @@ PERSON_ROLES = frozenset("""
 ROLE_NOUNS = PERSON_ROLES | frozenset("researchers journalists officials analysts experts reporters "
                                       "investigators lawmakers diplomats".split())
 PERSON_PRONOUNS = frozenset("he she him her his hers i me we us".split())
+PRONOUN_GENDER = {"he": "M", "him": "M", "his": "M", "she": "F", "her": "F", "hers": "F"}
 GROUP_PRONOUNS = frozenset("they them their it its".split())
 RELATIVE = frozenset("who which that whom".split())
 HONORIFICS = frozenset("mr. mrs. ms. dr. sen. rep. gov. gen. mr mrs ms dr president".split())
@@ -41,28 +46,29 @@ BODY_WORDS = re.compile(r"\b(ministry|department|council|pentagon|white house|kr
                         r"senate|committee|commission|office|embassy|military|army|forces|brigade|command)\b", re.I)
 
 
-def resolve(doc, article, records) -> None:
+def resolve(doc, article, records, quotes) -> None:
     """Fill source name, type and role, in article order, and resolve pointing contents."""
     # Sources seen so far, and people the article named, as (char offset, name, type, words).
     history: list[tuple[int, str, str, set[str]]] = []
-    subjects = _person_subjects(doc)
+    subjects = _person_subjects(doc, quotes)
     people = [(ent.start_char, _strip_honorific(ent.text), "Person", set()) for ent in ents_in(doc[:])
               if ent.label_ == "PERSON" and len(ent.text.split()) > 1]
+    named = Counter(p[1] for p in people)
     for r in sorted(records, key=lambda r: r.cue.start if r.cue else r.content.start):
         if r.source is not None:
-            _resolve_source(doc, r, history, subjects, people)
+            _resolve_source(doc, r, history, subjects, people, named)
             history.append((r.source.mention.start, r.source.name, r.source.type or "", _words(r.source.mention.text)))
         _resolve_pointing_content(doc, article, r)
 
 
-def _resolve_source(doc, r, history, subjects, people) -> None:
+def _resolve_source(doc, r, history, subjects, people, named) -> None:
     mention = r.source.mention
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     text = mention.text
     low = text.lower()
     name, role, typ = _name_and_role(span) if span is not None else (text, None, None)
     if low in PERSON_PRONOUNS or low in RELATIVE and span is not None and _relative_person(span):
-        name, typ = _latest_person(mention.start, history, subjects) or (text, "Person")
+        name, typ = _latest_person(mention.start, history, subjects, PRONOUN_GENDER.get(low)) or (text, "Person")
         if low in RELATIVE:
             name = _relative_antecedent(span) or name
     elif low in GROUP_PRONOUNS:
@@ -70,7 +76,9 @@ def _resolve_source(doc, r, history, subjects, people) -> None:
         if prev:
             name, typ = prev[1], prev[2]
     else:
-        earlier = _same_name(mention.start, name, history) or _same_name(mention.start, name, people) \
+        gender = gender_of(text)  # "Mrs. Clinton" is not "Bill Clinton"
+        earlier = _same_name(mention.start, name, history, gender=gender) \
+            or _same_name(mention.start, name, people, named, gender) \
             or _described(mention.start, span, history)
         if earlier:
             name, typ = earlier[1], earlier[2] or typ
@@ -81,6 +89,10 @@ def _resolve_source(doc, r, history, subjects, people) -> None:
 def _name_and_role(span) -> tuple[str, str | None, str | None]:
     """The person (or organisation) named in a source phrase, and the words describing them."""
     ents = ents_in(span)
+    root = span.root
+    # "Mr. Grassley and Mr. Leahy", "Trump and Clinton": the group, not its first member.
+    if root.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN" and c.i < span.end for c in root.children):
+        return span.text.strip(" ,"), None, "Group"
     # The person the phrase is about holds its head: "Clinton campaign spokesman Brian Fallon" is
     # Fallon, and "The Clinton campaign" is no person at all.
     persons = [e for e in ents if e.label_ == "PERSON" and e.start <= span.root.i < e.end]
@@ -93,6 +105,11 @@ def _name_and_role(span) -> tuple[str, str | None, str | None]:
         return titled.text, _role(span, titled.start, titled.end), "Person"
     if any(e.label_ == "GPE" and e.root == span.root for e in ents) and not OUTLET_WORDS.search(span.text):
         return span.text.strip(" ,"), None, "Government"  # "The U.S. confirmed ..."
+    # "Rendell, a Clinton surrogate,": the name before the apposition, which is the role.
+    appos = [c for c in root.children if c.dep_ == "appos" and c.i > root.i and c.i < span.end]
+    if root.pos_ == "PROPN" and appos:
+        name = span.doc[min(t.i for t in root.subtree if t.i >= span.start and t.i <= root.i): root.i + 1]
+        return _strip_honorific(name.text), _role(span, name.start, name.end), None
     return span.text.strip(" ,"), None, None
 
 
@@ -120,27 +137,60 @@ def _strip_honorific(name: str) -> str:
     return " ".join(parts).removesuffix("’s").removesuffix("'s")
 
 
-def _person_subjects(doc) -> list[tuple[int, str]]:
-    """People named as the subject of a clause, in order: pronouns most often continue them."""
+def _person_subjects(doc, quotes) -> list[tuple[int, str]]:
+    """People named as the subject of a main clause outside quotations, in order: a pronoun most
+    often continues them, and not a name in an object ("against Mitt Romney"), a possessive
+    ("Jared Diamond's book"), an apposition ("his wife, Hillary Clinton"), a reported clause
+    ("said Clinton would recover") or someone's quoted words."""
     out = []
     for ent in ents_in(doc[:]):
-        if ent.label_ == "PERSON" and any(t.dep_ in ("nsubj", "nsubjpass", "compound", "appos") for t in ent):
+        root = ent.root
+        if ent.label_ == "PERSON" and root.dep_ in ("nsubj", "nsubjpass") and _main_clause(root.head) \
+                and not is_quoted(quotes, ent.start_char):
             out.append((ent.start_char, _strip_honorific(ent.text)))
     return out
 
 
-def _latest_person(offset, history, subjects):
-    best = None
-    for start, name, typ, _ in history:
-        if start < offset and typ == "Person":
-            best = (start, name)
-    for start, name in subjects:
-        if start < offset and (best is None or start > best[0]):
-            best = (start, name)
-    if best is None:
+def _main_clause(verb) -> bool:
+    while verb.dep_ == "conj":  # "Trump spoke and then left"
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def _latest_person(offset, history, subjects, gender=None):
+    """The person a pronoun continues: the latest person source or main-clause subject before it
+    whose gender (where known) agrees with the pronoun's."""
+    candidates = [(start, name) for start, name, typ, _ in history if start < offset and typ == "Person"]
+    candidates += [(start, name) for start, name in subjects if start < offset]
+    for _, name in sorted(candidates, key=lambda c: -c[0]):
+        full = _full_name(name, history, subjects)
+        if _agrees(gender, gender_of(full)):
+            return full, "Person"
+    return None
+
+
+def gender_of(name: str) -> str | None:
+    """"M" or "F" from an honorific ("Mrs. Clinton") or a first name nearly always given to one
+    gender (1990 U.S. Census lists, first_names.tsv); None when unknown."""
+    words = name.split()
+    if not words:
         return None
-    full = _full_name(best[1], history, subjects)
-    return full, "Person"
+    first = words[0].lower()
+    if first in ("mr.", "mr"):
+        return "M"
+    if first in ("mrs.", "mrs", "ms.", "ms", "miss"):
+        return "F"
+    return _first_names().get(words[0].capitalize()) if len(words) > 1 else None
+
+
+def _agrees(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+@functools.cache
+def _first_names() -> dict[str, str]:
+    rows = (resources.files("kg.extract") / "first_names.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
 
 
 def _full_name(name, history, subjects) -> str:
@@ -166,13 +216,17 @@ def _relative_antecedent(span) -> str | None:
     return None
 
 
-def _same_name(offset, name, history):
-    """An earlier source with this name, or the full name of a surname ("Kirby" -> "John Kirby")."""
-    for h in reversed(history):
-        if h[0] < offset and (h[1] == name or h[2] == "Person" and len(name.split()) == 1
-                              and len(h[1].split()) > 1 and h[1].split()[-1] == name):
-            return h
-    return None
+def _same_name(offset, name, history, named=None, gender=None):
+    """An earlier source with this name, or the full name of a surname ("Kirby" -> "John Kirby").
+    Where the article named several people of that surname before ("Bill Clinton", "Hillary
+    Clinton"), the one it names most often (`named`: full name -> times)."""
+    matches = [h for h in reversed(history)
+               if h[0] < offset and (h[1] == name or h[2] == "Person" and len(name.split()) == 1
+                                     and len(h[1].split()) > 1 and h[1].split()[-1] == name
+                                     and _agrees(gender, gender_of(h[1])))]
+    if named and len({h[1] for h in matches}) > 1:
+        return max(matches, key=lambda h: named.get(h[1], 0))  # max keeps the latest of a tie
+    return matches[0] if matches else None
 
 
 def _described(offset, span, history):
