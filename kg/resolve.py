@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kg.extract.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS
+from kg.extract.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of
 from kg.register import ENTITY, Register, name_key
 
 UNMERGED = ("AnonymousSource", "Group")
@@ -86,6 +86,8 @@ class Resolver:
     def resolve(self, article, records) -> None:
         """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
         for r in records:
+            r.channel_entity = self._channel(r.channel)
+            r.recipient_entity = self._recipient(r.recipient)
             if r.source is None:
                 continue
             entity, why = self._entity_for(article, r, records)
@@ -149,6 +151,38 @@ class Resolver:
             self._bare.setdefault(iri, [])
         why = f"{name!r}: same name as {entity.label} (spelling folded to {key!r})" if name != entity.label else ""
         return entity, why
+
+    def publisher(self, name: str | None) -> str | None:
+        """The outlet that published an article, by its name ("Newsweek"): a registered outlet, else one
+        of the article's own name."""
+        if not name or not name.strip():
+            return None
+        known = self.register.lookup(name)
+        if known is not None:
+            return self._registered(known, "")[0].iri
+        return self._get(f"{ENTITY}newsoutlet/{slug(name)}", name.strip(), "NewsOutlet").iri
+
+    def _channel(self, channel: str | None) -> str | None:
+        """"on X", "on Telegram": the registered platform; a statement or an interview is no agent."""
+        known = self.register.lookup(channel) if channel else None
+        if known is None or known.type != "Platform":
+            return None
+        return self._registered(known, "")[0].iri
+
+    def _recipient(self, recipient: str | None) -> str | None:
+        """"told Newsweek", "told Ruben Brekelmans": a registered name, or a proper name typed by its
+        words (an outlet's, a body's) or, with a first name, a person. "told reporters" is nobody in particular."""
+        if not recipient or not is_proper_name(recipient) or recipient.casefold() in PRONOUNS:
+            return None
+        known = self.register.lookup(recipient)
+        if known is not None:
+            return self._registered(known, f"{recipient!r} is a name of {known.label} in the register")[0].iri
+        if len(recipient.split()) > 1 and gender_of(recipient) is not None:
+            return self._person(recipient)[0].iri
+        typ = next((t for pattern, t in TYPE_WORDS if pattern.search(recipient)), "Organization")
+        if re.search(r"\b(Times|Post|Journal|News|Radio|TV|Television|Magazine)\b", recipient):
+            typ = "NewsOutlet"
+        return self._get(f"{ENTITY}{typ.lower()}/{slug(recipient)}", recipient, typ).iri
 
     def finish(self) -> dict[str, str]:
         """Merge each bare surname into the person of that surname the corpus names most (ties: the

@@ -195,3 +195,15 @@ def test_an_honorific_picks_among_people_of_the_same_surname(reg):
                                   "Bill Clinton praised it. Mrs. Clinton said it would pass.")
     (record,) = [r for r in articles[0][1] if r.source.mention.text == "Mrs. Clinton"]
     assert resolver.entities[record.source.entity].label == "Hillary Clinton"
+
+
+def test_recipients_channels_and_publishers_resolve_to_agents(reg):
+    resolver, articles = run(reg, "Unnamed officials told The Wall Street Journal that the deal was off. "
+                                  "Zelensky said on Telegram that the front held. "
+                                  "The spokesman told reporters that the talks were over.")
+    told, telegram, reporters = articles[0][1]
+    assert resolver.entities[told.recipient_entity].label == "The Wall Street Journal"
+    assert resolver.entities[telegram.channel_entity].type == "Platform"
+    assert reporters.recipient == "reporters" and reporters.recipient_entity is None
+    assert resolver.publisher("Newsweek") == reg.lookup("Newsweek").iri
+    assert resolver.entities[resolver.publisher("The Daily Bugle")].type == "NewsOutlet"

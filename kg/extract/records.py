@@ -68,6 +68,9 @@ class Attribution:
     # the words themselves are kept here.
     content_anaphor: Span | None = None
     meta: dict = field(default_factory=dict)
+    # IRIs set by kg.resolve: the platform of the channel ("on X"), the entity told ("told Newsweek")
+    channel_entity: str | None = None
+    recipient_entity: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -84,4 +87,6 @@ class Attribution:
             "polarity": self.polarity,
             "sentence": self.sentence.to_dict() if self.sentence else None,
             "content_anaphor": self.content_anaphor.to_dict() if self.content_anaphor else None,
+            **{k: v for k, v in (("channel_entity", self.channel_entity),
+                                 ("recipient_entity", self.recipient_entity)) if v},
         }
