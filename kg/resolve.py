@@ -85,12 +85,13 @@ class Resolver:
 
     def resolve(self, article, records) -> None:
         """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
+        outlets = self._outlets_named(article, records)
         for r in records:
             r.channel_entity = self._channel(r.channel)
             r.recipient_entity = self._recipient(r.recipient)
             if r.source is None:
                 continue
-            entity, why = self._entity_for(article, r, records)
+            entity, why = self._short_for(r.source.mention.text, outlets) or self._entity_for(article, r, records)
             r.source.entity = entity.iri
             r.source.type = entity.type
             if entity.iri in self._bare:
@@ -107,6 +108,30 @@ class Resolver:
                     entity.country = entity.country or self.register.entities.get(affiliation, entity).country
 
     # -- one mention -----------------------------------------------------------------------------
+
+    def _outlets_named(self, article, records) -> tuple[list, list]:
+        """The registered outlets that published the article, and those it names in full (as a
+        source or a recipient)."""
+        def outlets(names):
+            found = (self.register.lookup(name) for name in names if name)
+            return list({e.iri: e for e in found if e is not None and e.type == "NewsOutlet"}.values())
+        return outlets([article.publisher]), \
+            outlets([r.recipient for r in records] + [r.source.name for r in records if r.source is not None])
+
+    def _short_for(self, mention: str, outlets) -> tuple[Entity, str] | None:
+        """"The Times" is The New York Times in the Times' own pages, and "the Times" (lower-case
+        article: a short form, not the title "The Times") where the article named The New York
+        Times in full. Otherwise "The Times" is the London paper, as the register says."""
+        key = name_key(mention)
+        if not key or " " in key:
+            return None
+        publishers, named = outlets
+        for outlet in publishers + (named if mention.startswith("the ") else []):
+            if any(name_key(full).endswith(" " + key) for full in outlet.names):
+                entity, _ = self._registered(outlet, "")
+                where = "the article's publisher" if outlet in publishers else "named in full in the same article"
+                return entity, f"{mention!r} is short for {outlet.label}, {where}"
+        return None
 
     def _entity_for(self, article, r, records) -> tuple[Entity, str]:
         name, typ = r.source.name, r.source.type

@@ -207,3 +207,14 @@ def test_recipients_channels_and_publishers_resolve_to_agents(reg):
     assert reporters.recipient == "reporters" and reporters.recipient_entity is None
     assert resolver.publisher("Newsweek") == reg.lookup("Newsweek").iri
     assert resolver.entities[resolver.publisher("The Daily Bugle")].type == "NewsOutlet"
+
+
+def test_the_times_is_short_for_the_new_york_times_only_where_the_article_makes_it_so(reg):
+    text = "The New York Times reported on Monday that the talks had stalled, and the Times said the envoy had left."
+    resolver, articles = run(reg, text, "The Times reported on Monday that the talks had stalled.")
+    nyt, london = reg.lookup("The New York Times").iri, reg.lookup("The Times").iri
+    assert entities_of(articles, "the Times") == [nyt] and entities_of(articles, "The Times") == [london]
+    own = Article(id="own", text="The Times reported on Monday that the talks had stalled.", publisher="The New York Times")
+    records = extract(own)
+    Resolver(reg).resolve(own, records)
+    assert [r.source.entity for r in records] == [nyt]
