@@ -1,0 +1,117 @@
+"""Shared fixtures. `oxigraph_server`: a real `oxigraph serve` for the whole session (the remote
+store); `store_location`: the same test against a local store directory and against that server."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+# Requests to the test server never go through a proxy of the environment.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def oxigraph_binary() -> str | None:
+    """The `oxigraph` CLI (pip package oxigraph) next to this Python, else on PATH."""
+    candidate = Path(sys.executable).parent / "oxigraph"
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return shutil.which("oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sparql_post(base: str, endpoint: str, body: bytes, content_type: str, timeout: float = 10) -> bytes:
+    request = urllib.request.Request(f"{base}/{endpoint}", data=body, method="POST",
+                                     headers={"Content-Type": content_type,
+                                              "Accept": "application/sparql-results+json"})
+    with _LOCAL.open(request, timeout=timeout) as response:
+        return response.read()
+
+
+def sparql_update(base: str, update: str) -> None:
+    sparql_post(base, "update", update.encode("utf-8"), "application/sparql-update")
+
+
+@contextlib.contextmanager
+def oxigraph_serve(location: Path, union_default_graph: bool = True, attempts: int = 3):
+    """`oxigraph serve` on 127.0.0.1 (a free port) with its data in `location`; yields the base URL
+    once /query answers, and stops the server at the end."""
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph CLI is not installed (pip install oxigraph==0.5.13, the 'test' extra)")
+    help_text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for _ in range(attempts):  # another program may take the free port first
+        port = free_port()
+        args = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+        if union_default_graph and "--union-default-graph" in help_text:
+            args.append("--union-default-graph")
+        log = location.parent / f"{location.name}.log"  # a file: a full pipe would block the server
+        with open(log, "wb") as stderr:
+            process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr)
+        base = f"http://127.0.0.1:{port}"
+        if _wait_until_ready(base, process):
+            break
+        _stop(process)
+        error = log.read_text("utf-8", "replace").strip()
+    else:
+        pytest.fail(f"oxigraph serve did not start: {error or 'no answer on /query within 10 s'}")
+    try:
+        yield base
+    finally:
+        _stop(process)
+
+
+def _wait_until_ready(base: str, process: subprocess.Popen, seconds: float = 10.0) -> bool:
+    body = urllib.parse.urlencode({"query": "ASK {}"}).encode()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            sparql_post(base, "query", body, "application/x-www-form-urlencoded", timeout=1)
+            return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.05)
+    return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """The base URL of an `oxigraph serve` (union default graph) shared by the session's tests."""
+    with oxigraph_serve(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
+
+
+@pytest.fixture(params=["local", "remote"])
+def store_location(request, tmp_path):
+    """A store location for `kg --store` / open_store: a fresh local directory, or the test server
+    emptied with DROP ALL (started on first use, so local-only runs need no server)."""
+    if request.param == "local":
+        return str(tmp_path / "store")
+    base = request.getfixturevalue("oxigraph_server")
+    sparql_update(base, "DROP ALL")
+    return base
