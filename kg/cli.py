@@ -406,5 +406,7 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     _summary(len(predictions), sum(map(len, predictions.values())), None, started)
 
 
+from kg import cli_graph  # noqa: E402,F401  (registers ingest, query, attributions, ... on `main`)
+
 if __name__ == "__main__":
     main()

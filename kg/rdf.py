@@ -23,7 +23,7 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 SKOS_ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NONNEG = NamedNode(XSD + "nonNegativeInteger")
+INTEGER = NamedNode(XSD + "integer")  # Oxigraph stores every integer type as xsd:integer
 AGENTS = NamedNode(str(AGENTS_GRAPH))
 # Mentions that name nobody by themselves are no alias of the entity they point to.
 NOT_NAMES = frozenset("he she him her his hers i me we us they them their it its who whom which that "
@@ -107,7 +107,7 @@ def _chains(a: NamedNode, records) -> list[tuple]:
         relays = chain[:-1]
         for order, relay in enumerate(reversed(relays), 1):
             out.append((record_iri(a, relay.id), n(KG.relayOrder),
-                        Literal(str(order), datatype=NamedNode(XSD + "positiveInteger"))))
+                        Literal(str(order), datatype=INTEGER)))
     return out
 
 
@@ -165,8 +165,8 @@ def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
 def _span(a, owner, prop, iri: str, start: int, end: int, text: str) -> list[tuple]:
     span = NamedNode(iri)
     return [(owner, n(prop), span), (span, RDF_TYPE, n(KG.TextSpan)),
-            (span, n(NIF.beginIndex), Literal(str(start), datatype=NONNEG)),
-            (span, n(NIF.endIndex), Literal(str(end), datatype=NONNEG)),
+            (span, n(NIF.beginIndex), Literal(str(start), datatype=INTEGER)),
+            (span, n(NIF.endIndex), Literal(str(end), datatype=INTEGER)),
             (span, n(NIF.anchorOf), Literal(text)), (span, n(NIF.referenceContext), a)]
 
 

@@ -177,6 +177,18 @@ class Resolver:
         why = f"{name!r}: same name as {entity.label} (spelling folded to {key!r})" if name != entity.label else ""
         return entity, why
 
+    def seed_person(self, iri: str, label: str, mentions: int) -> None:
+        """A person the store already holds (from earlier ingests), so that bare surnames of this
+        batch can join it, and its own bare surname can join a full name of this batch."""
+        entity = self._get(iri, label, "Person")
+        key = person_key(label)
+        if len(key.split()) > 1:
+            named = self._people.setdefault(key.split()[-1], {})
+            named[iri] = named.get(iri, 0) + mentions
+        elif key:
+            self._bare.setdefault(iri, [])
+        entity.attributions = max(entity.attributions, mentions)
+
     def publisher(self, name: str | None) -> str | None:
         """The outlet that published an article, by its name ("Newsweek"): a registered outlet, else one
         of the article's own name."""

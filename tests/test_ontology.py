@@ -228,7 +228,7 @@ DATA = """\
         kg:source kge:bloomberg ; kg:sourceMention a:a1-source ; kg:sourceName "Bloomberg" ;
         kg:cue "reported" ; kg:cueSpan a:a1-cue ;
         kg:claim a:a1-claim ; kg:kind kg:Indirect ;
-        kg:citing a:a2 ; kg:original a:a2 ; kg:relayOrder "1"^^xsd:positiveInteger ;
+        kg:citing a:a2 ; kg:original a:a2 ; kg:relayOrder 1 ;
         kg:certainty kg:Certain ; kg:polarity kg:Positive ;
         kg:confidence "0.83"^^xsd:decimal ;
         kg:evidence a:a1-evidence .
@@ -260,29 +260,29 @@ DATA = """\
     a:a3-claim a kg:Claim ; kg:text "We are watching closely, It is serious." ;
         kg:span a:a3-content-1, a:a3-content-2 .
 
-    a:a1-evidence a kg:TextSpan ; nif:beginIndex "0"^^xsd:nonNegativeInteger ; nif:endIndex "94"^^xsd:nonNegativeInteger ;
+    a:a1-evidence a kg:TextSpan ; nif:beginIndex 0 ; nif:endIndex 94 ;
         nif:anchorOf "Bloomberg reported, citing South Korean intelligence, that North Korean troops were in Russia." ;
         nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a1-source a kg:TextSpan ; nif:beginIndex "0"^^xsd:nonNegativeInteger ; nif:endIndex "9"^^xsd:nonNegativeInteger ;
+    a:a1-source a kg:TextSpan ; nif:beginIndex 0 ; nif:endIndex 9 ;
         nif:anchorOf "Bloomberg" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a1-cue a kg:TextSpan ; nif:beginIndex "10"^^xsd:nonNegativeInteger ; nif:endIndex "18"^^xsd:nonNegativeInteger ;
+    a:a1-cue a kg:TextSpan ; nif:beginIndex 10 ; nif:endIndex 18 ;
         nif:anchorOf "reported" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a1-content-1 a kg:TextSpan ; nif:beginIndex "59"^^xsd:nonNegativeInteger ; nif:endIndex "93"^^xsd:nonNegativeInteger ;
+    a:a1-content-1 a kg:TextSpan ; nif:beginIndex 59 ; nif:endIndex 93 ;
         nif:anchorOf "North Korean troops were in Russia" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a2-source a kg:TextSpan ; nif:beginIndex "27"^^xsd:nonNegativeInteger ; nif:endIndex "52"^^xsd:nonNegativeInteger ;
+    a:a2-source a kg:TextSpan ; nif:beginIndex 27 ; nif:endIndex 52 ;
         nif:anchorOf "South Korean intelligence" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a2-cue a kg:TextSpan ; nif:beginIndex "20"^^xsd:nonNegativeInteger ; nif:endIndex "26"^^xsd:nonNegativeInteger ;
+    a:a2-cue a kg:TextSpan ; nif:beginIndex 20 ; nif:endIndex 26 ;
         nif:anchorOf "citing" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a3-evidence a kg:TextSpan ; nif:beginIndex "95"^^xsd:nonNegativeInteger ; nif:endIndex "220"^^xsd:nonNegativeInteger ;
+    a:a3-evidence a kg:TextSpan ; nif:beginIndex 95 ; nif:endIndex 220 ;
         nif:anchorOf "\\"We are watching closely,\\" Sean Savett, a spokesman for the National Security Council, said on X on Tuesday. \\"It is serious.\\"" ;
         nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a3-source a kg:TextSpan ; nif:beginIndex "122"^^xsd:nonNegativeInteger ; nif:endIndex "133"^^xsd:nonNegativeInteger ;
+    a:a3-source a kg:TextSpan ; nif:beginIndex 122 ; nif:endIndex 133 ;
         nif:anchorOf "Sean Savett" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a3-cue a kg:TextSpan ; nif:beginIndex "182"^^xsd:nonNegativeInteger ; nif:endIndex "186"^^xsd:nonNegativeInteger ;
+    a:a3-cue a kg:TextSpan ; nif:beginIndex 182 ; nif:endIndex 186 ;
         nif:anchorOf "said" ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a3-content-1 a kg:TextSpan ; nif:beginIndex "96"^^xsd:nonNegativeInteger ; nif:endIndex "120"^^xsd:nonNegativeInteger ;
+    a:a3-content-1 a kg:TextSpan ; nif:beginIndex 96 ; nif:endIndex 120 ;
         nif:anchorOf "We are watching closely," ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
-    a:a3-content-2 a kg:TextSpan ; nif:beginIndex "205"^^xsd:nonNegativeInteger ; nif:endIndex "219"^^xsd:nonNegativeInteger ;
+    a:a3-content-2 a kg:TextSpan ; nif:beginIndex 205 ; nif:endIndex 219 ;
         nif:anchorOf "It is serious." ; nif:referenceContext <https://w3id.org/kg-attribution/article/nw-1> .
 }
 
@@ -361,7 +361,7 @@ def set_(graph: Graph, s, p, o) -> Graph:
 
 
 def nonneg(n: int) -> Literal:
-    return Literal(str(n), datatype=rns.XSD.nonNegativeInteger)
+    return Literal(n)
 
 
 BROKEN = {
@@ -418,9 +418,14 @@ BROKEN = {
         lambda g: set_(g, A["a2-cue"], NIF.anchorOf, Literal("citing South")),
         {("nif:anchorOf", "Text span: nif:anchorOf (citing South) is not nif:endIndex - nif:beginIndex "
                           "characters long.")}),
-    "offsets typed xsd:integer": (
-        lambda g: set_(g, A["a3-cue"], NIF.endIndex, Literal(186)),
-        {("nif:endIndex", "Text span: needs exactly one nif:endIndex, an xsd:nonNegativeInteger.")}),
+    "offsets typed as strings": (
+        lambda g: set_(g, A["a3-cue"], NIF.endIndex, Literal("186")),
+        {("nif:endIndex", "Text span: needs exactly one nif:endIndex, an xsd:integer >= 0."),
+         ("nif:beginIndex", "Text span: nif:beginIndex must be less than nif:endIndex.")}),
+    "negative offset": (
+        lambda g: set_(g, A["a3-cue"], NIF.beginIndex, Literal(-1)),
+        {("nif:beginIndex", "Text span: needs exactly one nif:beginIndex, an xsd:integer >= 0."),
+         ("nif:anchorOf", "Text span: nif:anchorOf (said) is not nif:endIndex - nif:beginIndex characters long.")}),
     "citing something that is no attribution": (
         lambda g: set_(g, A.a1, KG.citing, KGE["south-korea-nis"]),
         {("kg:citing", "Attribution: every kg:citing is a kg:Attribution (of the same article).")}),

@@ -1,0 +1,307 @@
+"""The graph commands of `kg`: ingest, query, attributions, who-said, chain, sources, stats, export,
+validate. Options and output only; the work is done by kg.graph (the same API a notebook uses)."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+
+import click
+
+from kg.cli import ENTITIES_OPTION, CommandError, _fold, main, report_error
+
+STORE_OPTION = click.option(
+    "--store", "store", metavar="PATH|URL", envvar="KG_STORE", show_envvar=True,
+    help="The graph: a directory (embedded Oxigraph; default ~/.local/share/kg/store) or the base URL "
+         "of a SPARQL 1.1 endpoint (URL/query, URL/update).")
+ROW_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def _open(location: str | None, create: bool = False):
+    from kg.graph import Graph
+    from kg.store import StoreError
+
+    try:
+        return Graph(location, create=create)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+
+
+def _guarded(call, *args, **kwargs):
+    """Run an API call; its StoreError is the command's one-line error."""
+    from kg.store import StoreError
+
+    try:
+        return call(*args, **kwargs)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+
+
+@main.command(short_help="Extract, resolve and store articles in the graph.")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@STORE_OPTION
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Processes that parse articles in parallel.")
+@ENTITIES_OPTION
+def ingest(paths, store, jobs, entity_files):
+    """Read articles (.txt, .jsonl, .html, directories), extract who said what, resolve the sources
+    to entities and write one named graph per article to the store.
+
+    \b
+    Examples:
+        kg ingest seeds/
+        kg ingest corpus.jsonl --jobs 2 --store ./graph
+        kg ingest pages/ --store http://127.0.0.1:7878
+
+    Each article is written whole or not at all, replacing what the store had for it; an
+    article already stored as it is (same text, metadata and kg version) is skipped. A file
+    that cannot be read is one error line on stderr and the others go on (exit status 1).
+    """
+    from kg.nlp import ModelError
+    from kg.register import RegisterError
+
+    graph = _open(store, create=True)
+    shown = {"n": 0, "at": 0.0}
+    tty = sys.stderr.isatty()
+
+    def progress(article):
+        shown["n"] += 1
+        if tty and time.perf_counter() - shown["at"] > 0.2:
+            shown["at"] = time.perf_counter()
+            click.echo(f"\r{shown['n']} articles written", err=True, nl=False)
+
+    try:
+        summary = graph.ingest(paths, jobs=jobs, entity_files=entity_files,
+                               on_error=lambda e: report_error(str(e)), on_article=progress)
+    except (RegisterError, ModelError) as error:
+        raise CommandError(str(error)) from None
+    finally:
+        graph.close()
+    if tty and shown["n"]:
+        click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+    click.echo(summary.line(), err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command(short_help="Run a SPARQL query (read-only unless --update).")
+@click.argument("text", metavar="[QUERY | -]", required=False)
+@click.option("-f", "--file", "path", type=click.Path(dir_okay=False), help="Read the query from FILE.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "tsv", "json", "xml")), default="table",
+              show_default=True, help="Output: a table, or a W3C SPARQL results format.")
+@click.option("--update", "is_update", is_flag=True, help="Allow a SPARQL Update (INSERT, DELETE, DROP ...).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries leave this machine).")
+@click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS", help="Give up after SECONDS.")
+@STORE_OPTION
+def query(text, path, fmt, is_update, allow_service, timeout, store):
+    """Run a SPARQL 1.1 query against the graph. The ontology's prefixes (kg:, kge:, kga:, kgg:,
+    prov:, schema:, nif:, rdf:, rdfs:, skos:, owl:, xsd:, dcterms:) are pre-declared. The union of
+    the article graphs and the agents graph is the default graph.
+
+    \b
+    Examples:
+        kg query 'SELECT ?label WHERE { ?a kg:source ?s . ?s rdfs:label ?label }'
+        kg query -f question.rq --format csv
+        echo 'ASK { ?a a kg:Attribution }' | kg query -
+        kg query --update 'DROP GRAPH <https://w3id.org/kg-attribution/article/x>'
+    """
+    if path:
+        try:
+            text = open(path, encoding="utf-8").read()
+        except OSError as error:
+            raise CommandError(f"{path}: cannot read: {(error.strerror or str(error)).lower()}") from None
+    elif text in (None, "-"):
+        text = sys.stdin.read()
+    if not text.strip():
+        raise CommandError("no query given (QUERY, -f FILE, or - for standard input)")
+    graph = _open(store)
+    try:
+        if is_update:
+            _guarded(graph.update, text)
+            click.echo("update done", err=True)
+            return
+        result = _guarded(graph.result, text, timeout=timeout, allow_service=allow_service)
+        if fmt == "table":
+            _print_result_table(result)
+        else:
+            _guarded(result.serialize, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+    finally:
+        graph.close()
+
+
+def _print_result_table(result) -> None:
+    from kg.query import compact
+
+    if getattr(result, "boolean", None) is not None:
+        click.echo("true" if result.boolean else "false")
+        return
+    if result.variables is None:  # CONSTRUCT / DESCRIBE: triples
+        for triple in result:
+            click.echo(" ".join(compact(t) for t in triple) + " .")
+        return
+    names = [str(v).lstrip("?") for v in result.variables]
+    rows = [[compact(t) for t in row] for row in result]
+    _table(names, rows)
+    click.echo(f"({len(rows)} row{'s' * (len(rows) != 1)})", err=True)
+
+
+def _table(names: list[str], rows: list[list[str]], width: int = 60) -> None:
+    rows = [[_fold(cell, width) for cell in row] for row in rows]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    click.echo("  ".join(click.style(n.ljust(w), bold=True) for n, w in zip(names, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _emit(rows: list[dict], fmt: str, columns: list[str]) -> None:
+    """Rows of a named question: a table, CSV, TSV or JSON (a list of objects)."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    def cell(v):
+        return " | ".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v)
+    if fmt in ("csv", "tsv"):
+        out = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        out.writerow(columns)
+        for row in rows:
+            out.writerow([cell(row.get(c)) for c in columns])
+        return
+    _table(columns, [[cell(row.get(c)) for c in columns] for row in rows])
+    click.echo(f"({len(rows)} row{'s' * (len(rows) != 1)})", err=True)
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(ROW_FORMATS), default="table", show_default=True)
+FLAT_COLUMNS = ["sourceLabel", "sourceType", "via", "publisherLabel", "cue", "content", "certainty", "polarity",
+                "channel", "date", "documentId", "evidence", "evidenceStart", "evidenceEnd", "attribution"]
+
+
+@main.command(short_help="Who said what, via whom: the flat view.")
+@click.option("--source", metavar="NAME", help="Original source whose name contains NAME.")
+@click.option("--via", metavar="NAME", help="Relayed by an intermediary whose name contains NAME.")
+@click.option("--publisher", metavar="NAME", help="Published by an outlet whose name contains NAME.")
+@click.option("--about", metavar="TEXT", help="Claims containing TEXT.")
+@FORMAT_OPTION
+@STORE_OPTION
+def attributions(source, via, publisher, about, fmt, store):
+    """Each attribution with its chain folded: the original source, the intermediaries from the
+    source outward (via), the publisher, the claim, cue, certainty, polarity, channel, date, the
+    article and the evidence sentence with its character offsets.
+
+    \b
+    Examples:
+        kg attributions --via Bloomberg
+        kg attributions --source Zelensky --format json
+    """
+    graph = _open(store)
+    try:
+        rows = _guarded(graph.attributions, source=source, via=via, publisher=publisher, about=about)
+    finally:
+        graph.close()
+    for row in rows:
+        for key in ("certainty", "polarity"):
+            row[key] = (row[key] or "").rsplit("#", 1)[-1].lower()
+    _emit(rows, fmt, FLAT_COLUMNS)
+
+
+@main.command("who-said", short_help="Everything a source said.")
+@click.argument("name")
+@FORMAT_OPTION
+@STORE_OPTION
+def who_said(name, fmt, store):
+    """Every attribution whose source's name contains NAME, as original source or relay."""
+    graph = _open(store)
+    try:
+        rows = _guarded(graph.who_said, name)
+    finally:
+        graph.close()
+    _emit(rows, fmt, ["sourceLabel", "sourceMention", "cue", "content", "publisherLabel", "published", "date",
+                      "documentId", "evidence", "attribution"])
+
+
+@main.command(short_help="One attribution's citing chain.")
+@click.argument("attribution", metavar="ATTRIBUTION")
+@FORMAT_OPTION
+@STORE_OPTION
+def chain(attribution, fmt, store):
+    """The chain of ATTRIBUTION (its IRI, as `kg attributions` prints it): what it relays, out to
+    the original source, and what relays it."""
+    graph = _open(store)
+    try:
+        rows = _guarded(graph.chain, attribution)
+    finally:
+        graph.close()
+    if not rows:
+        raise CommandError(f"no attribution {attribution!r} in the store")
+    _emit(rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "content", "step"])
+
+
+@main.command(short_help="Who is relied on most, by outlet.")
+@FORMAT_OPTION
+@STORE_OPTION
+def sources(fmt, store):
+    """For each publisher, the original sources of the claims it published, most used first, with
+    how many of those claims reached it through a relay."""
+    graph = _open(store)
+    try:
+        rows = _guarded(graph.sources)
+    finally:
+        graph.close()
+    _emit(rows, fmt, ["publisherLabel", "sourceLabel", "sourceType", "claims", "viaRelay"])
+
+
+@main.command(short_help="What the graph holds.")
+@FORMAT_OPTION
+@STORE_OPTION
+def stats(fmt, store):
+    """Articles, attributions, chains, agents by type, triples."""
+    graph = _open(store)
+    try:
+        rows = _guarded(graph.stats)
+    finally:
+        graph.close()
+    _emit(rows, fmt, ["figure", "value"])
+
+
+@main.command(short_help="Write the graph (or one article's graph) to a file.")
+@click.option("--format", "fmt", type=click.Choice(("ttl", "trig", "nq", "nt", "jsonld")), default="trig",
+              show_default=True)
+@click.option("--graph", "article", metavar="ARTICLE", help="Only this article's graph (its document id or IRI).")
+@click.option("-o", "--output", metavar="FILE", required=True, help="The file to write ('-' for stdout).")
+@STORE_OPTION
+def export(fmt, article, output, store):
+    """Export the store as Turtle, TriG, N-Quads, N-Triples or JSON-LD. Turtle and N-Triples hold
+    no graph names: all graphs are merged (or use --graph)."""
+    graph = _open(store)
+    try:
+        if output == "-":
+            _guarded(graph.export, fmt, sys.stdout.buffer, article)
+        else:
+            try:
+                out = open(output, "wb")
+            except OSError as error:
+                raise CommandError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}") from None
+            with out:
+                _guarded(graph.export, fmt, out, article)
+    finally:
+        graph.close()
+
+
+@main.command(short_help="Check the graph against the SHACL shapes.")
+@click.option("--graph", "article", metavar="ARTICLE", help="Only this article's graph (its document id or IRI).")
+@STORE_OPTION
+def validate(article, store):
+    """Validate each article graph, with the agents graph, against ontology/shapes.ttl. Lists the
+    violations and exits with status 1 if there are any."""
+    graph = _open(store)
+    try:
+        checked, violations = _guarded(graph.validate, article)
+    finally:
+        graph.close()
+    for v in violations:
+        click.echo(v)
+    click.echo(f"{checked} graph{'s' * (checked != 1)} checked, {len(violations)} violation"
+               f"{'s' * (len(violations) != 1)}", err=True)
+    if violations:
+        sys.exit(1)

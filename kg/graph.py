@@ -1,0 +1,132 @@
+"""The Python API over the store: what the CLI commands and a notebook call.
+
+    import kg
+    with kg.Graph("./graph") as g:               # or Graph() for $KG_STORE / the default location,
+        g.ingest(["seeds/"])                     # or Graph("http://127.0.0.1:7878") for an endpoint
+        g.attributions(via="Bloomberg")          # the flat view, a list of dicts
+        g.dataframe("SELECT ?s ?label WHERE { ?s rdfs:label ?label }")
+        ds = g.dataset()                         # everything as an rdflib Dataset
+"""
+from __future__ import annotations
+
+import io
+
+from pyoxigraph import Literal, NamedNode
+
+from kg import query as q
+from kg import rdf
+from kg.ingest import IngestSummary, ingest
+from kg.store import open_store
+from kg.vocab import AGENTS_GRAPH, ontology_path
+
+
+def term(value):
+    """A Python value as an RDF term for a binding: str -> literal, int/float/bool -> typed literal."""
+    if isinstance(value, (Literal, NamedNode)):
+        return value
+    if isinstance(value, bool):
+        return Literal(str(value).lower(), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, (int, float)):
+        return Literal(value)
+    return Literal(str(value))
+
+
+class Graph:
+    def __init__(self, location: str | None = None, *, create: bool = True):
+        self.store = open_store(location, create=create)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- write ---------------------------------------------------------------------------------
+
+    def ingest(self, paths=None, **options) -> IngestSummary:
+        """Extract, resolve and write articles; see kg.ingest.ingest for the options."""
+        return ingest(self.store, paths, **options)
+
+    def update(self, sparql: str, **bindings) -> None:
+        q.update(self.store, sparql, {k: term(v) for k, v in bindings.items()})
+
+    # -- read ----------------------------------------------------------------------------------
+
+    def result(self, sparql: str, bindings: dict | None = None, **options):
+        """The store's result object (rows of pyoxigraph terms; `.serialize(fmt, out)`)."""
+        return q.run(self.store, sparql, {k: term(v) for k, v in (bindings or {}).items()}, **options)
+
+    def query(self, sparql: str, **bindings) -> list[dict]:
+        """A SELECT's rows as dicts of plain values; keyword arguments are bound as RDF terms."""
+        return q.records(self.result(sparql, bindings))
+
+    def dataframe(self, sparql: str, **bindings):
+        return q.dataframe(self.result(sparql, bindings))
+
+    def attributions(self, source=None, via=None, publisher=None, about=None) -> list[dict]:
+        return q.attributions(self.store, source=source, via=via, publisher=publisher, about=about)
+
+    def who_said(self, name: str) -> list[dict]:
+        return q.who_said(self.store, name)
+
+    def chain(self, attribution: str) -> list[dict]:
+        return q.chain(self.store, attribution)
+
+    def sources(self) -> list[dict]:
+        return q.sources(self.store)
+
+    def stats(self) -> list[dict]:
+        return q.stats(self.store) + [{"figure": "triples", "value": self.store.count()}]
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def export(self, fmt: str, out, article: str | None = None) -> None:
+        self.store.export(fmt, out, self._graph_name(article) if article else None)
+
+    def dataset(self, article: str | None = None):
+        """The store (or one article's graph) as an rdflib Dataset, for rdflib users."""
+        import rdflib
+
+        buffer = io.BytesIO()
+        self.export("nq", buffer, article)
+        dataset = rdflib.Dataset(default_union=True)
+        dataset.parse(data=buffer.getvalue().decode("utf-8"), format="nquads")
+        return dataset
+
+    def validate(self, article: str | None = None) -> tuple[int, list[str]]:
+        """SHACL validation of the article graphs (all, or one) with the agents graph, against
+        ontology/shapes.ttl: (graphs checked, one line per violation)."""
+        import pyshacl
+        import rdflib
+
+        names = [self._graph_name(article)] if article else \
+            [g for g in self.store.graphs() if g != str(AGENTS_GRAPH)]
+        data = rdflib.Graph()
+        for name in names + [str(AGENTS_GRAPH)]:
+            buffer = io.BytesIO()
+            self.store.export("nt", buffer, name)
+            data.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+        shapes = rdflib.Graph().parse(ontology_path("shapes.ttl"), format="turtle")
+        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)
+        return len(names), [] if conforms else _violations(report)
+
+    def _graph_name(self, article: str) -> str:
+        name = article if article.startswith(("http://", "https://")) else rdf.article_iri(article)
+        if name not in self.store.graphs():
+            from kg.store import StoreError
+
+            raise StoreError(f"no article graph {article!r} in the store")
+        return name
+
+
+def _violations(report) -> list[str]:
+    """One line per SHACL result: the node, the property path, the message."""
+    SH = "http://www.w3.org/ns/shacl#"
+    rows = report.query(f"""SELECT ?focus ?path ?message WHERE {{
+        ?r a <{SH}ValidationResult> ; <{SH}focusNode> ?focus .
+        OPTIONAL {{ ?r <{SH}resultPath> ?path }} OPTIONAL {{ ?r <{SH}resultMessage> ?message }} }}""")
+    return sorted(f"{q.compact_iri(str(f))}: {q.compact_iri(str(p)) if p else '-'}: {m or 'violation'}"
+                  for f, p, m in rows)

@@ -1,0 +1,176 @@
+"""Ingest: documents -> extract -> resolve -> rdf -> store, one article at a time.
+
+    summary = ingest(store, ["seeds/"], jobs=2)
+
+Each article's graph is written whole in one transaction (several articles share one, each
+complete), replacing what the store had for that article: ingesting the same article twice
+changes nothing (an article whose text, metadata and tool version are unchanged is skipped), and
+a crash leaves every article either fully in or absent. Agents go to the shared agents graph.
+Once the batch is read, bare surnames join their person (`Resolver.finish`), in the store too.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from pyoxigraph import NamedNode
+
+from kg import query, rdf
+from kg.documents import Article, InputError, iter_documents
+from kg.register import load as load_register
+from kg.resolve import Resolver
+from kg.vocab import AGENTS_GRAPH
+
+ARTICLES_PER_WRITE = 16
+AGENTS = str(AGENTS_GRAPH)
+
+
+@dataclass
+class IngestSummary:
+    articles: int = 0          # written
+    unchanged: int = 0         # skipped: already in the store as they are
+    attributions: int = 0
+    triples: int = 0
+    failed: int = 0
+    merged: dict = field(default_factory=dict)  # bare-surname IRI -> person IRI
+    seconds: dict = field(default_factory=lambda: {"read+extract": 0.0, "resolve": 0.0, "rdf": 0.0, "write": 0.0})
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+    def line(self) -> str:
+        s = self.seconds
+        return (f"{self.articles} articles, {self.unchanged} unchanged, {self.attributions} attributions, "
+                f"{self.triples} triples, {self.failed} failed, {self.total_seconds:.1f} s "
+                f"(extract {s['read+extract']:.1f}, resolve {s['resolve']:.1f}, rdf {s['rdf']:.1f}, "
+                f"write {s['write']:.1f})")
+
+
+def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Article] | None = None, jobs: int = 1,
+           entity_files: Iterable[str] = (), on_error: Callable[[InputError], None] | None = None,
+           on_article: Callable[[Article], None] | None = None, model: str | None = None) -> IngestSummary:
+    """Read `paths` (or take `articles`), extract, resolve and write them to `store`.
+
+    Unreadable inputs are counted and passed to `on_error`; `on_article` is called after each
+    article is written (a progress bar). Raises RegisterError for a bad entities file before
+    anything is read, and the store's StoreError if it fails (what was written stays whole)."""
+    from kg.extract import extract_articles
+
+    summary = IngestSummary()
+    resolver = Resolver(load_register(entity_files))
+    _seed(store, resolver)
+    stored = _stored_hashes(store)
+    model = model or _model_name()
+
+    def fresh(docs):
+        for doc in docs:
+            if isinstance(doc, InputError):
+                summary.failed += 1
+                if on_error:
+                    on_error(doc)
+            elif stored.get(doc.id) == rdf.content_hash(doc):
+                summary.unchanged += 1
+            else:
+                yield doc
+
+    source = iter_documents(paths) if articles is None else articles
+    pending: list[tuple[Article, list, list]] = []
+    clock = time.perf_counter()
+    for article, records in extract_articles(fresh(source), jobs=jobs):
+        now = time.perf_counter()
+        summary.seconds["read+extract"] += now - clock
+        resolver.resolve(article, records)
+        publisher = resolver.publisher(article.publisher)
+        clock = time.perf_counter()
+        summary.seconds["resolve"] += clock - now
+        triples = rdf.article_triples(article, records, publisher=publisher, model=model)
+        agents = rdf.agent_triples(_touched(resolver, records, publisher), resolver.register)
+        pending.append((article, triples, agents))
+        summary.attributions += len(records)
+        now = time.perf_counter()
+        summary.seconds["rdf"] += now - clock
+        if len(pending) >= ARTICLES_PER_WRITE:
+            _write(store, pending, summary, on_article)
+        clock = time.perf_counter()
+    _write(store, pending, summary, on_article)
+
+    clock = time.perf_counter()
+    summary.merged = resolver.finish()
+    if summary.merged:
+        _merge_agents(store, resolver, summary.merged)
+    summary.seconds["write"] += time.perf_counter() - clock
+    return summary
+
+
+def _write(store, pending, summary: IngestSummary, on_article) -> None:
+    if not pending:
+        return
+    clock = time.perf_counter()
+    graphs = {rdf.article_iri(article.id): triples for article, triples, _ in pending}
+    agents = [t for _, _, agent_triples in pending for t in agent_triples]
+    store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: _labels(agents)})
+    summary.seconds["write"] += time.perf_counter() - clock
+    summary.articles += len(pending)
+    summary.triples += sum(len(t) for t in graphs.values()) + len(agents)
+    if on_article:
+        for article, _, _ in pending:
+            on_article(article)
+    pending.clear()
+
+
+def _labels(agent_triples) -> list:
+    """The agents whose label this write sets: their old label goes (a person's label is the fullest
+    form of the name seen so far, and may grow)."""
+    return list({s for s, p, _ in agent_triples if p == rdf.RDFS_LABEL})
+
+
+def _touched(resolver: Resolver, records, publisher: str | None) -> list:
+    iris = {publisher} | {r.source.entity for r in records if r.source is not None} | \
+        {r.channel_entity for r in records} | {r.recipient_entity for r in records}
+    iris.discard(None)
+    return [resolver.entities[i] for i in sorted(iris) if i in resolver.entities]
+
+
+def _merge_agents(store, resolver: Resolver, merged: dict[str, str]) -> None:
+    """Bare surnames that joined a person: every graph points to the person instead, and the
+    person's description in the agents graph takes the names of both."""
+    for old, new in sorted(merged.items()):
+        query.update(store, RENAME, {"old": NamedNode(old), "new": NamedNode(new)})
+    targets = [resolver.entities[i] for i in sorted(set(merged.values()))]
+    agents = rdf.agent_triples(targets, resolver.register)
+    store.replace_graphs({}, merge={AGENTS: agents}, relabel={AGENTS: _labels(agents)})
+
+
+# The old IRI's description becomes names of the new one; references anywhere move to the new one.
+RENAME = """
+DELETE { GRAPH ?g { ?s ?p ?old } } INSERT { GRAPH ?g { ?s ?p ?new } } WHERE { GRAPH ?g { ?s ?p ?old } } ;
+DELETE { GRAPH ?g { ?old ?p ?o } } INSERT { GRAPH ?g { ?new ?q ?o } }
+WHERE { GRAPH ?g { ?old ?p ?o } BIND(IF(?p = rdfs:label, skos:altLabel, ?p) AS ?q) FILTER(?p != rdf:type) } ;
+"""
+
+
+def _seed(store, resolver: Resolver) -> None:
+    """The people the store knows, with how often each is a source, so that this batch's bare
+    surnames can join them (and theirs, this batch's full names)."""
+    rows = query.select(store, """
+        SELECT ?agent ?label (COUNT(?a) AS ?mentions) WHERE {
+          GRAPH kgg:agents { ?agent a kg:Person ; rdfs:label ?label }
+          OPTIONAL { GRAPH ?g { ?a kg:source ?agent } }
+        } GROUP BY ?agent ?label""")
+    for agent, label, mentions in rows:
+        resolver.seed_person(agent.value, label.value, int(mentions.value))
+
+
+def _stored_hashes(store) -> dict[str, str]:
+    rows = query.select(store, "SELECT ?id ?hash WHERE { GRAPH ?g { ?g kg:documentId ?id ; kg:contentHash ?hash } }")
+    return {doc_id.value: digest.value for doc_id, digest in rows}
+
+
+def _model_name() -> str:
+    from kg import nlp
+
+    meta = nlp.load().meta
+    return f"{meta.get('lang', '')}_{meta.get('name', '')} {meta.get('version', '')}".strip()
+

@@ -1,0 +1,166 @@
+"""The read side: SPARQL with the ontology's prefixes pre-declared, and the questions users ask.
+
+    rows = select(store, "SELECT ?s WHERE { ?a kg:source ?s }")
+    attributions(store, source="Zelensky")         # the flat view, one dict per attribution
+    who_said(store, "Kirby"); chain(store, iri); sources(store); stats(store)
+
+The questions are SPARQL files shipped in kg/queries/; their parameters are bound as RDF terms by
+the store (never pasted into the query text).
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from pyoxigraph import Literal, NamedNode
+
+PREFIXES = {
+    "kg": "https://w3id.org/kg-attribution/ontology#",
+    "kge": "https://w3id.org/kg-attribution/entity/",
+    "kga": "https://w3id.org/kg-attribution/article/",
+    "kgg": "https://w3id.org/kg-attribution/graph/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+def with_prefixes(sparql: str) -> str:
+    """The query with the prefixes it does not declare itself added in front (on one line)."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}
+    missing = {p: iri for p, iri in PREFIXES.items() if p.lower() not in declared}
+    return " ".join(f"PREFIX {p}: <{iri}>" for p, iri in missing.items()) + "\n" + sparql
+
+
+def run(store, sparql: str, bindings: dict | None = None, **options):
+    """Evaluate a query with the prefixes added; error positions refer to the user's own lines."""
+    from kg.store import StoreError
+
+    try:
+        return store.query(with_prefixes(sparql), bindings, **options)
+    except StoreError as error:
+        raise StoreError(_shift_lines(str(error))) from None
+
+
+def update(store, sparql: str, bindings: dict | None = None) -> None:
+    from kg.store import StoreError
+
+    try:
+        store.update(with_prefixes(sparql), bindings)
+    except StoreError as error:
+        raise StoreError(_shift_lines(str(error))) from None
+
+
+def _shift_lines(message: str) -> str:
+    return re.sub(r"\bline (\d+)", lambda m: f"line {max(1, int(m.group(1)) - 1)}", message)
+
+
+def select(store, sparql: str, bindings: dict | None = None) -> list[tuple]:
+    """The rows of a SELECT, as tuples of terms (None where unbound)."""
+    return [tuple(row) for row in run(store, sparql, bindings)]
+
+
+def records(result) -> list[dict]:
+    """A SELECT result as dicts of Python values: IRIs and strings as str, numbers as int/float."""
+    names = list(result.variables)
+    return [{name: value(term) for name, term in zip(names, row)} for row in result]
+
+
+def value(term):
+    """A pyoxigraph term as a plain Python value."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        if kind in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long"):
+            return int(term.value)
+        if kind in ("decimal", "double", "float"):
+            return float(term.value)
+        if kind == "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def dataframe(result):
+    """A SELECT result as a pandas DataFrame (one column per variable)."""
+    import pandas
+
+    names = [str(v).lstrip("?") for v in result.variables]
+    return pandas.DataFrame([[value(t) for t in row] for row in result], columns=names)
+
+
+@cache
+def named(name: str) -> str:
+    """The text of a shipped query, kg/queries/NAME.rq."""
+    return (resources.files("kg") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _text(value: str | None):
+    return None if value is None else Literal(value)
+
+
+def attributions(store, source: str | None = None, via: str | None = None, publisher: str | None = None,
+                 about: str | None = None) -> list[dict]:
+    """The flat view: one dict per attribution no other relays, its chain folded into `via` (the
+    intermediaries' labels from the source outward); filters match labels and names seen."""
+    bindings = {k: _text(v) for k, v in (("sourceName", source), ("viaName", via), ("publisherName", publisher),
+                                         ("about", about)) if v is not None}
+    rows = records(run(store, named("attributions"), bindings))
+    folded: dict[str, dict] = {}
+    for row in rows:
+        order, label, agent = row.pop("viaOrder"), row.pop("viaLabel"), row.pop("via")
+        current = folded.setdefault(row["attribution"], {**row, "via": []})
+        if order is not None and (order, label or agent) not in current["via"]:
+            current["via"].append((order, label or agent))
+    for row in folded.values():
+        row["via"] = [label for _, label in sorted(row["via"])]
+        row["sourceType"] = _local(row["sourceType"])
+    return list(folded.values())
+
+
+def who_said(store, name: str) -> list[dict]:
+    return records(run(store, named("who_said"), {"name": Literal(name)}))
+
+
+def chain(store, attribution: str) -> list[dict]:
+    return records(run(store, named("chain"), {"attribution": NamedNode(attribution)}))
+
+
+def sources(store) -> list[dict]:
+    rows = records(run(store, named("sources")))
+    for row in rows:
+        row["sourceType"] = _local(row["sourceType"])
+    return rows
+
+
+def stats(store) -> list[dict]:
+    return records(run(store, named("stats")))
+
+
+def _local(iri: str | None) -> str | None:
+    return iri.rsplit("#", 1)[-1] if iri else iri
+
+
+def compact_iri(iri: str) -> str:
+    """An IRI with a known prefix written short (kg:source), else in angle brackets."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+def compact(term) -> str:
+    """A term for a table cell: IRIs compacted, literals as their text."""
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return compact_iri(term.value)
+    if isinstance(term, Literal):
+        return term.value
+    return str(term)
