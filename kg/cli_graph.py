@@ -18,14 +18,11 @@ STORE_OPTION = click.option(
 ROW_FORMATS = ("table", "csv", "tsv", "json")
 
 
-def _open(location: str | None, create: bool = False):
+def _open(location: str | None, write: bool = False):
+    """The graph at `location`: created if absent when writing, shared with other readers if not."""
     from kg.graph import Graph
-    from kg.store import StoreError
 
-    try:
-        return Graph(location, create=create)
-    except StoreError as error:
-        raise CommandError(str(error)) from None
+    return _guarded(Graph, location, create=write, read_only=not write)
 
 
 def _guarded(call, *args, **kwargs):
@@ -35,7 +32,8 @@ def _guarded(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
     except StoreError as error:
-        raise CommandError(str(error)) from None
+        message = str(error)
+    raise CommandError(message)  # outside the except: the exception keeps no store alive
 
 
 @main.command(short_help="Extract, resolve and store articles in the graph.")
@@ -61,7 +59,7 @@ def ingest(paths, store, jobs, entity_files):
     from kg.nlp import ModelError
     from kg.register import RegisterError
 
-    graph = _open(store, create=True)
+    graph = _open(store, write=True)
     shown = {"n": 0, "at": 0.0}
     tty = sys.stderr.isatty()
 
@@ -115,7 +113,7 @@ def query(text, path, fmt, is_update, allow_service, timeout, store):
         text = sys.stdin.read()
     if not text.strip():
         raise CommandError("no query given (QUERY, -f FILE, or - for standard input)")
-    graph = _open(store)
+    graph = _open(store, write=is_update)
     try:
         if is_update:
             _guarded(graph.update, text)

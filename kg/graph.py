@@ -32,8 +32,10 @@ def term(value):
 
 
 class Graph:
-    def __init__(self, location: str | None = None, *, create: bool = True):
-        self.store = open_store(location, create=create)
+    def __init__(self, location: str | None = None, *, create: bool = True, read_only: bool = False):
+        """`location`: a directory or an endpoint URL (None: $KG_STORE, else the default directory).
+        `read_only` openings of a local store share it with each other (concurrent queries)."""
+        self.store = open_store(location, create=create and not read_only, read_only=read_only)
 
     def __enter__(self):
         return self

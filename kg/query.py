@@ -121,6 +121,8 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
     for row in folded.values():
         row["via"] = [label for _, label in sorted(row["via"])]
         row["sourceType"] = _local(row["sourceType"])
+        row["date"] = row["date"] or row["dateText"]  # "on October 8" where no year made it a date
+        del row["dateText"]
     return list(folded.values())
 
 

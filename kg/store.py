@@ -633,27 +633,33 @@ class LocalStore(Store):
                 return "application/n-triples", result.serialize(format=RdfFormat.N_TRIPLES)
             return result
 
+        error = None
         try:
             if timeout is None:
                 return Result.from_pyoxigraph(run(False))
             answer = _with_deadline(lambda: run(True), timeout)
         except SyntaxError as e:
-            raise _local_syntax_error(e, text, parsed, fix) from None
+            error = _local_syntax_error(e, text, parsed, fix)
         except (OSError, RuntimeError, ValueError) as e:
-            raise StoreError(f"query failed: {_one_line(e)}") from None
+            error = StoreError(f"query failed: {_one_line(e)}")
+        if error is not None:
+            del store  # a traceback must not keep RocksDB (and its lock) open: see _raise
+            _raise(error)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
         return _result_from_bytes(answer[1], answer[0])
 
     def _update(self, text, fix) -> None:
+        error = None
         with self._write_lock:
-            store = self._handle(write=True)
             try:
-                store.update(text)
+                self._handle(write=True).update(text)
             except SyntaxError as e:
-                raise StoreError(_syntax_message(str(e), fix)) from None
+                error = StoreError(_syntax_message(str(e), fix))
             except (OSError, RuntimeError, ValueError) as e:
-                raise StoreError(f"update failed (nothing was changed): {_one_line(e)}") from None
+                error = StoreError(f"update failed (nothing was changed): {_one_line(e)}")
+        if error is not None:
+            _raise(error)
 
     def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
         replace = {}
@@ -667,6 +673,7 @@ class LocalStore(Store):
             _ntriples(node, triples)  # the same checks
             add[node] = triples
         labels = _relabel(relabel)
+        error = None
         with self._write_lock:
             store = self._handle(write=True)
             try:
@@ -677,8 +684,10 @@ class LocalStore(Store):
                     except SyntaxError:  # a dumped line SPARQL does not take: replace whole graphs
                         store.update(self._replace_text(store, replace, add, labels, diff=False))
             except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-                raise StoreError(f"cannot write to store {self.location} (nothing was changed): "
-                                 f"{_one_line(e)}") from None
+                error = StoreError(f"cannot write to store {self.location} (nothing was changed): {_one_line(e)}")
+            del store
+        if error is not None:
+            _raise(error)
 
     @staticmethod
     def _replace_text(store, replace: dict, add: dict, labels: dict, diff: bool) -> str:
@@ -733,16 +742,26 @@ class LocalStore(Store):
         return " ;\n".join(parts)
 
     def _export(self, fmt, out, graph) -> None:
-        store = self._handle()
+        error = None
         try:
             if fmt.supports_datasets and graph is not None:
-                ox.serialize(store.quads_for_pattern(None, None, None, graph), out, fmt)
+                ox.serialize(self._handle().quads_for_pattern(None, None, None, graph), out, fmt)
             elif fmt.supports_datasets or graph is not None:
-                store.dump(out, fmt, from_graph=graph)
+                self._handle().dump(out, fmt, from_graph=graph)
             else:
-                store.query(_EXPORT_TRIPLES).serialize(out, fmt)
+                self._handle().query(_EXPORT_TRIPLES).serialize(out, fmt)
         except (OSError, RuntimeError, ValueError) as e:
-            raise StoreError(f"cannot export store {self.location}: {_one_line(e)}") from None
+            error = StoreError(f"cannot export store {self.location}: {_one_line(e)}")
+        if error is not None:
+            _raise(error)
+
+
+def _raise(error: StoreError) -> None:
+    """Raise outside any `except` block and with no pyoxigraph Store in the raising frames:
+    pyoxigraph has no close(), RocksDB closes (and unlocks) when its last reference goes, and an
+    exception kept for display (a notebook's last traceback, a test runner's result) would otherwise
+    hold the store locked after close()."""
+    raise error
 
 
 def _with_deadline(work: Callable, timeout: float):
