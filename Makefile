@@ -15,8 +15,12 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Who said what in the seeds; then the same in the knowledge graph (a store under build/).
 demo: $(STAMP)
 	$(BIN)/kg extract seeds/ --format table
+	$(BIN)/kg ingest seeds/ --store build/demo-store
+	$(BIN)/kg attributions --via Bloomberg --store build/demo-store
+	$(BIN)/kg sources --store build/demo-store
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -200,7 +200,31 @@ def attributions(source, via, publisher, about, fmt, store):
     for row in rows:
         for key in ("certainty", "polarity"):
             row[key] = (row[key] or "").rsplit("#", 1)[-1].lower()
-    _emit(rows, fmt, FLAT_COLUMNS)
+    if fmt == "table":
+        _flat_table(rows)
+    else:
+        _emit(rows, fmt, FLAT_COLUMNS)
+
+
+def _flat_table(rows: list[dict]) -> None:
+    """The flat view for reading: who, via whom, in which outlet; then what; then the flags."""
+    for row in rows:
+        who = click.style(row["sourceLabel"] or row["sourceMention"] or "(no source)", bold=True)
+        if row["sourceType"]:
+            who += f" ({row['sourceType']})"
+        if row["via"]:
+            who += " via " + " → ".join(row["via"])
+        if row["publisherLabel"]:
+            who += f" · in {row['publisherLabel']}"
+        click.echo(who)
+        cue = click.style(row["cue"], fg="cyan") + ": " if row["cue"] else ""
+        click.echo(f"    {cue}{_fold(row['content'], 110)}")
+        flags = [f for f in (row["certainty"] if row["certainty"] != "certain" else None,
+                             "negative" if row["polarity"] == "negative" else None,
+                             f"on {row['channel']}" if row["channel"] else None,
+                             f"date: {row['date']}" if row["date"] else None) if f]
+        click.echo(click.style("    [" + " · ".join(flags + [row["attribution"]]) + "]", dim=True))
+    click.echo(f"({len(rows)} attribution{'s' * (len(rows) != 1)})", err=True)
 
 
 @main.command("who-said", short_help="Everything a source said.")
