@@ -327,3 +327,21 @@ def validate(article, store):
                f"{'s' * (len(violations) != 1)}", err=True)
     if violations:
         sys.exit(1)
+
+
+@main.command(short_help="Claims per source and outlet, anonymous shares, chains, who is relied on.")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Rows per list.")
+@STORE_OPTION
+def analyze(fmt, top, store):
+    """The numbers for judging a story: claims per original source and per outlet, the share of
+    each outlet's claims that rest on anonymous sources, how many hops claims travelled, and
+    the most relied-upon sources (PageRank on publisher -> relay -> source)."""
+    from kg.analyze import analyze as run, format_report
+
+    graph = _open(store)
+    try:
+        report = _guarded(run, graph, top=top)
+    finally:
+        graph.close()
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else format_report(report))

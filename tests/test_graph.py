@@ -295,3 +295,33 @@ def test_python_api_rows_dataframe_and_rdflib(seeded):
         assert g.query("SELECT ?s WHERE { ?s rdfs:label ?name }", name="Newsweek")
         dataset = g.dataset()
         assert len(dataset) == g.store.count()
+
+
+# --- kg analyze ------------------------------------------------------------------------------
+
+
+def test_analyze_counts_outlets_anonymity_chains_and_reliance(seeded):
+    report = json.loads(kg("analyze", "--format", "json", "--top", "50", "--store", seeded).stdout)
+    outlets = {r["outlet"]: r for r in report["by_outlet"]}
+    newsweek = outlets["Newsweek"]
+    assert newsweek["anonymous"] >= 1 and newsweek["anonymous_share"] == round(newsweek["anonymous"] / newsweek["claims"], 3)
+    assert newsweek["via_relay"] >= 2  # Bloomberg citing South Korean intelligence; Brekelmans citing MIVD
+    assert set(report["chain_lengths"]) == {"1", "2"} and sum(report["chain_lengths"].values()) == report["claims"]
+    assert sum(r["claims"] for r in report["by_source"]) == report["claims"]
+    relied = {r["source"] for r in report["relied_upon"]}
+    assert {"National Intelligence Service", "British researchers"} <= relied
+    assert "Newsweek" in kg("analyze", "--store", seeded).stdout
+
+
+def test_pagerank_matches_the_textbook_values():
+    import networkx as nx
+
+    from kg.analyze import pagerank
+
+    g = nx.DiGraph()
+    g.add_edge("a", "b", weight=2)
+    g.add_edge("b", "c", weight=1)
+    g.add_edge("a", "c", weight=1)
+    rank = pagerank(g)
+    assert abs(sum(rank.values()) - 1) < 1e-9 and rank["c"] > rank["b"] > rank["a"]
+    assert abs(rank["c"] - 0.50466) < 1e-4  # networkx 3.6 (scipy) gives 0.504664
