@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test browser bench lock clean
 
 # --no-deps: requirements.lock lists every package (pip check proves it); resolving again would
 # only trip older pips, such as the 23.2 bundled with Python 3.11, over lxml[html-clean].
@@ -22,8 +22,16 @@ demo: $(STAMP)
 	$(BIN)/kg attributions --via Bloomberg --store build/demo-store
 	$(BIN)/kg sources --store build/demo-store
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The HTML test opens the rendered graph in a real headless browser: Debian's chromium, installed
+# here when missing (as root; otherwise that one test says it skipped, and why).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	    { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	    echo "note: no chromium, and it cannot be installed here: the browser test will be skipped"
 
 # Regenerate requirements.lock (exact versions and hashes) after changing setup.cfg.
 lock: $(STAMP)
