@@ -407,6 +407,7 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
 
 
 from kg import cli_graph  # noqa: E402,F401  (registers ingest, query, attributions, ... on `main`)
+from kg import cli_render  # noqa: E402,F401  (registers render)
 
 if __name__ == "__main__":
     main()
