@@ -287,25 +287,37 @@ def stats(fmt, store):
 
 
 @main.command(short_help="Write the graph (or one article's graph) to a file.")
-@click.option("--format", "fmt", type=click.Choice(("ttl", "trig", "nq", "nt", "jsonld")), default="trig",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("ttl", "trig", "nq", "nt", "jsonld", "graphml", "gexf")),
+              default="trig", show_default=True)
 @click.option("--graph", "article", metavar="ARTICLE", help="Only this article's graph (its document id or IRI).")
 @click.option("-o", "--output", metavar="FILE", required=True, help="The file to write ('-' for stdout).")
 @STORE_OPTION
 def export(fmt, article, output, store):
     """Export the store as Turtle, TriG, N-Quads, N-Triples or JSON-LD. Turtle and N-Triples hold
-    no graph names: all graphs are merged (or use --graph)."""
+    no graph names: all graphs are merged (or use --graph).
+
+    graphml and gexf write the picture `kg render` draws (agents, claims and articles; said,
+    relayed, cited, published, in, to, on, with weights) for Gephi, Cytoscape or yEd."""
+    from kg import network
+
+    picture = fmt in network.EXPORT_FORMATS
+    if picture and article:
+        raise CommandError(f"--graph selects RDF graphs; --format {fmt} exports the whole picture")
     graph = _open(store)
     try:
-        if output == "-":
-            _guarded(graph.export, fmt, sys.stdout.buffer, article)
-        else:
-            try:
-                out = open(output, "wb")
-            except OSError as error:
-                raise CommandError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}") from None
-            with out:
+        net = _guarded(network.build, graph) if picture else None
+        try:
+            out = sys.stdout.buffer if output == "-" else open(output, "wb")
+        except OSError as error:
+            raise CommandError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}") from None
+        try:
+            if picture:
+                network.write(net, out, fmt)
+            else:
                 _guarded(graph.export, fmt, out, article)
+        finally:
+            if output != "-":
+                out.close()
     finally:
         graph.close()
 

@@ -370,3 +370,28 @@ def _subgraph(net: nx.MultiDiGraph, keep: set) -> nx.MultiDiGraph:
         if d["kind"] == "article":
             d["claims"] = sum(1 for c in sub.predecessors(n) if sub.nodes[c]["kind"] == "claim")
     return sub
+
+
+EXPORT_FORMATS = ("graphml", "gexf")
+
+
+def write(net: nx.MultiDiGraph, out, fmt: str) -> None:
+    """Write the picture as GraphML or GEXF (for Gephi, Cytoscape, yEd) to `out`, a path or a binary
+    file. Both formats hold only scalar attributes: lists are joined with "; ", missing values left
+    out, so every attribute keeps one type across the nodes that have it."""
+    if fmt not in EXPORT_FORMATS:
+        raise NetworkError(f"unknown graph format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
+    flat = nx.MultiDiGraph()
+    flat.add_nodes_from((n, _scalars(d)) for n, d in net.nodes(data=True))
+    flat.add_edges_from((u, v, k, _scalars(d)) for u, v, k, d in net.edges(keys=True, data=True))
+    (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(flat, out)
+
+
+def _scalars(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, (list, tuple, set)):
+            value = "; ".join(map(str, value))
+        if value is not None and value != "":
+            out[key] = value
+    return out

@@ -167,6 +167,24 @@ def test_other_exports_parse(seeded, tmp_path, fmt):
     assert len(list(parsed)) == count(seeded)
 
 
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_exports_for_gephi(seeded, tmp_path, fmt):
+    import networkx as nx
+
+    out = tmp_path / f"g.{fmt}"
+    kg("export", "--format", fmt, "-o", out, "--store", seeded)
+    net = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(out)
+    kinds = {d.get("kind") for _, d in net.nodes(data=True)}
+    assert kinds == {"agent", "claim", "article"}
+    label = {n: d.get("label") for n, d in net.nodes(data=True)}
+    cited = {(label[u], label[v]) for u, v, d in net.edges(data=True) if d.get("label") == "cited"}
+    assert ("Bloomberg News", "National Intelligence Service") in cited
+    zelensky = next(d for n, d in net.nodes(data=True) if d.get("label") == "Volodymyr Zelenskyy")
+    assert zelensky["type"] == "Person" and int(zelensky["said"]) >= 2
+    failed = kg("export", "--format", fmt, "--graph", SEED_IDS[0], "-o", out, "--store", seeded, ok=False)
+    assert failed.exit_code == 1 and "--graph selects RDF graphs" in failed.stderr
+
+
 # --- kg query --------------------------------------------------------------------------------
 
 
