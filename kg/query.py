@@ -105,13 +105,55 @@ def _text(value: str | None):
     return None if value is None else Literal(value)
 
 
+# The name parameters of the flat view, each a selector put in front of it: a sub-select that finds
+# the few matching agents in the agents graph and, from them, their attributions (those no other
+# relays, with kg:original). Filtering the whole flat view instead costs a scan of every attribution.
+SELECTORS = {
+    "sourceName": """  { SELECT DISTINCT ?attribution WHERE {
+      { SELECT DISTINCT ?s1 WHERE { GRAPH kgg:agents { ?s1 rdfs:label|skos:altLabel ?n1 }
+                                    FILTER(CONTAINS(LCASE(STR(?n1)), LCASE(STR(?sourceName)))) } }
+      LATERAL { GRAPH ?g1 { ?o1 kg:source ?s1 . ?attribution kg:original ?o1 } } } }
+""",
+    "viaName": """  { SELECT DISTINCT ?attribution WHERE {
+      { SELECT DISTINCT ?v2 WHERE { GRAPH kgg:agents { ?v2 rdfs:label|skos:altLabel ?n2 }
+                                    FILTER(CONTAINS(LCASE(STR(?n2)), LCASE(STR(?viaName)))) } }
+      LATERAL { GRAPH ?g2 { ?r2 kg:source ?v2 ; kg:relayOrder ?o2 . ?attribution kg:citing* ?r2 ; kg:original ?o3 } } } }
+""",
+    "publisherName": """  { SELECT DISTINCT ?attribution WHERE {
+      { SELECT DISTINCT ?p3 WHERE { GRAPH kgg:agents { ?p3 rdfs:label|skos:altLabel ?n3 }
+                                    FILTER(CONTAINS(LCASE(STR(?n3)), LCASE(STR(?publisherName)))) } }
+      LATERAL { GRAPH ?g3 { ?g3 schema:publisher ?p3 . ?attribution kg:original ?o3 } } } }
+""",
+}
+
+
+def attributions_query(names, lateral: bool) -> str:
+    """kg/queries/attributions.rq with the selectors of the name parameters in `names` in front.
+    With `lateral` (Oxigraph, SEP-0006) the flat view is evaluated once per selected attribution,
+    by index lookups; without it, a plain join (standard SPARQL 1.1, the same rows) that an engine
+    may evaluate as a scan."""
+    base = named("attributions")
+    selectors = "".join(SELECTORS[n] for n in SELECTORS if n in names)
+    if not selectors:
+        return base
+    start = base.index("WHERE {\n") + len("WHERE {\n")
+    end = base.index("  FILTER(!BOUND(?about)")
+    body = base[start:end]
+    if lateral:
+        body = "  LATERAL {\n" + body + "  }\n"
+    else:
+        selectors = selectors.replace("LATERAL {", "{")
+    return base[:start] + selectors + body + base[end:]
+
+
 def attributions(store, source: str | None = None, via: str | None = None, publisher: str | None = None,
                  about: str | None = None) -> list[dict]:
     """The flat view: one dict per attribution no other relays, its chain folded into `via` (the
     intermediaries' labels from the source outward); filters match labels and names seen."""
     bindings = {k: _text(v) for k, v in (("sourceName", source), ("viaName", via), ("publisherName", publisher),
                                          ("about", about)) if v is not None}
-    rows = records(run(store, named("attributions"), bindings))
+    text = attributions_query(bindings, lateral=getattr(store, "lateral", False))
+    rows = records(run(store, text, bindings))
     folded: dict[str, dict] = {}
     for row in rows:
         order, label, agent = row.pop("viaOrder"), row.pop("viaLabel"), row.pop("via")

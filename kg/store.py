@@ -31,6 +31,7 @@ true; GraphDB and Virtuoso do this by default). user:password@ in the URL is sen
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import json
 import os
@@ -452,6 +453,7 @@ class Store:
     """What both kinds of store offer. Use open_store() to get one."""
 
     location: str
+    lateral = False  # the engine evaluates LATERAL { } (SEP-0006): kg.query uses it to look up, not scan
 
     def query(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None,
               allow_service: bool = False) -> Result:
@@ -537,6 +539,8 @@ _WRITERS_LOCK = threading.Lock()
 
 class LocalStore(Store):
     """An Oxigraph (RocksDB) store in a directory marked by kg-store.json."""
+
+    lateral = True
 
     def __init__(self, location: str, *, create: bool = True, read_only: bool = False):
         path = os.path.abspath(os.path.expanduser(location))
@@ -852,6 +856,17 @@ class RemoteStore(Store):
         loopback = parts.hostname in ("localhost", "::1") or parts.hostname.startswith("127.")
         handlers = [urllib.request.ProxyHandler({})] if loopback else []
         self._opener = urllib.request.build_opener(*handlers)
+
+    @functools.cached_property
+    def lateral(self) -> bool:
+        """Whether the endpoint parses LATERAL (Oxigraph's does; SPARQL 1.1 has none): asked once."""
+        try:
+            self._query("SELECT * WHERE { {} LATERAL { } }", _Sparql("SELECT"), None, lambda m: m)
+        except StoreError as error:
+            if "answered HTTP 4" in str(error):
+                return False
+            raise
+        return True
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None,
               timeout: float | None = None, fix=None):

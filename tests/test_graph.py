@@ -76,6 +76,24 @@ def test_source_zelensky_gives_his_statements_from_both_articles(seeded):
     assert any(r["channel"] == "Telegram" for r in found)
 
 
+@pytest.mark.parametrize("names", [{"source": "Zelensky"}, {"via": "Bloomberg"}, {"publisher": "Newsweek"},
+                                   {"source": "Kirby", "publisher": "Newsweek"}])
+def test_the_flat_view_without_lateral_gives_the_same_rows(seeded, names):
+    """kg.query looks named attributions up with LATERAL where the engine has it; the standard
+    SPARQL 1.1 form used elsewhere must give the same answer."""
+    from kg import query
+    from kg.store import open_store
+
+    store = open_store(seeded, read_only=True)
+    try:
+        assert store.lateral  # both Oxigraph: embedded, and oxigraph serve (asked over HTTP)
+        looked_up = query.attributions(store, **names)
+        store.lateral = False
+        assert query.attributions(store, **names) == looked_up and looked_up
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("source, via, content", [
     ("British researchers", "The New York Times", "Hwasong-11"),            # NYT, citing British researchers
     ("Sean Savett", "Reuters", "concerned"),                                # Savett claimed this, Reuters reported
