@@ -408,6 +408,7 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
 
 from kg import cli_graph  # noqa: E402,F401  (registers ingest, query, attributions, ... on `main`)
 from kg import cli_render  # noqa: E402,F401  (registers render)
+from kg import cli_claims  # noqa: E402,F401  (registers claims)
 
 if __name__ == "__main__":
     main()

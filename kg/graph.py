@@ -52,6 +52,12 @@ class Graph:
         """Extract, resolve and write articles; see kg.ingest.ingest for the options."""
         return ingest(self.store, paths, **options)
 
+    def regroup(self):
+        """Group the claims of the store anew (kg ingest does it after each change); a GroupSummary."""
+        from kg import corroborate
+
+        return corroborate.regroup(self.store)
+
     def update(self, sparql: str, **bindings) -> None:
         q.update(self.store, sparql, {k: term(v) for k, v in bindings.items()})
 
@@ -80,6 +86,12 @@ class Graph:
     def sources(self) -> list[dict]:
         return q.sources(self.store)
 
+    def claims(self, single_source: bool = False, min_sources: int | None = None, about: str | None = None) -> list[dict]:
+        """The members of the claim groups, one dict per claim, best corroborated groups first."""
+        from kg import corroborate
+
+        return corroborate.claims(self.store, single_source=single_source, min_sources=min_sources, about=about)
+
     def stats(self) -> list[dict]:
         return q.stats(self.store) + [{"figure": "triples", "value": self.store.count()}]
 
@@ -104,10 +116,15 @@ class Graph:
         import pyshacl
         import rdflib
 
-        names = [self._graph_name(article)] if article else \
-            [g for g in self.store.graphs() if g != str(AGENTS_GRAPH)]
+        from kg.corroborate import GROUPS_GRAPH
+
+        shared = [str(AGENTS_GRAPH)]  # checked with the articles, not counted as article graphs
+        graphs = self.store.graphs()
+        if not article and GROUPS_GRAPH in graphs:
+            shared.append(GROUPS_GRAPH)
+        names = [self._graph_name(article)] if article else [g for g in graphs if g not in shared]
         data = rdflib.Graph()
-        for name in names + [str(AGENTS_GRAPH)]:
+        for name in names + shared:
             buffer = io.BytesIO()
             self.store.export("nt", buffer, name)
             data.parse(data=buffer.getvalue().decode("utf-8"), format="nt")

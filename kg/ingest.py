@@ -7,6 +7,8 @@ complete), replacing what the store had for that article: ingesting the same art
 changes nothing (an article whose text, metadata and tool version are unchanged is skipped), and
 a crash leaves every article either fully in or absent. Agents go to the shared agents graph.
 Once the batch is read, bare surnames join their person (`Resolver.finish`), in the store too.
+A run that changed the store then regroups its claims (kg.corroborate); a failed regroup keeps the
+articles written and is reported like a failed input.
 """
 from __future__ import annotations
 
@@ -34,7 +36,9 @@ class IngestSummary:
     triples: int = 0
     failed: int = 0
     merged: dict = field(default_factory=dict)  # bare-surname IRI -> person IRI
-    seconds: dict = field(default_factory=lambda: {"read+extract": 0.0, "resolve": 0.0, "rdf": 0.0, "write": 0.0})
+    groups: object = None      # kg.corroborate.GroupSummary of the regroup, if one ran and succeeded
+    seconds: dict = field(default_factory=lambda: {"read+extract": 0.0, "resolve": 0.0, "rdf": 0.0, "write": 0.0,
+                                                   "regroup": 0.0})
 
     @property
     def total_seconds(self) -> float:
@@ -45,7 +49,9 @@ class IngestSummary:
         return (f"{self.articles} articles, {self.unchanged} unchanged, {self.attributions} attributions, "
                 f"{self.triples} triples, {self.failed} failed, {self.total_seconds:.1f} s "
                 f"(extract {s['read+extract']:.1f}, resolve {s['resolve']:.1f}, rdf {s['rdf']:.1f}, "
-                f"write {s['write']:.1f})")
+                f"write {s['write']:.1f}, regroup {s['regroup']:.1f})" +
+                (f"; {self.groups.claims} claims in {self.groups.groups} groups, {self.groups.corroborated} with "
+                 f"several independent sources" if self.groups else ""))
 
 
 def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Article] | None = None, jobs: int = 1,
@@ -101,7 +107,25 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     if summary.merged:
         _merge_agents(store, resolver, summary.merged)
     summary.seconds["write"] += time.perf_counter() - clock
+    if summary.articles or summary.merged:  # nothing changed, nothing to regroup
+        _regroup(store, summary, on_error)
     return summary
+
+
+def _regroup(store, summary: IngestSummary, on_error) -> None:
+    """Regroup the store's claims; the articles are already written, so a failure only leaves the
+    previous groups in place (`kg regroup` retries) and counts as failed."""
+    from kg import corroborate
+    from kg.store import StoreError
+
+    clock = time.perf_counter()
+    try:
+        summary.groups = corroborate.regroup(store)
+    except StoreError as error:
+        summary.failed += 1
+        if on_error:
+            on_error(InputError("claim groups", f"not updated ({error}); run kg regroup"))
+    summary.seconds["regroup"] += time.perf_counter() - clock
 
 
 def _write(store, pending, summary: IngestSummary, on_article) -> None:

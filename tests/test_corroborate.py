@@ -1,0 +1,213 @@
+"""Corroboration: claims about the same thing grouped (kg.corroborate), on sentences written here and
+on the seeds (ingested once), the groups in SPARQL, `kg claims` and `kg regroup` through the CLI."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kg as api
+from kg import corroborate
+from kg.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+# Filler claims: the IDF of a real store has many claims about other things.
+FILLER = [
+    "the bridge would reopen on Monday after repairs to the deck",
+    "inflation slowed to 3.1 percent in the third quarter",
+    "the senator would not seek re-election next year",
+    "the company plans to cut 2,000 jobs in its European offices",
+    "the storm left more than 40,000 homes without power",
+    "the school board voted to delay the start of classes",
+]
+
+
+def groups_of(texts, polarities=None) -> list[set[str]]:
+    return [{texts[i] for i in g} for g in corroborate.group_texts(texts, polarities)]
+
+
+def together(groups, a: str, b: str) -> bool:
+    return any(a in g and b in g for g in groups)
+
+
+# --- the grouping, on plain texts -----------------------------------------------------------
+
+
+def test_paraphrases_group():
+    texts = FILLER + [
+        "at least 1,500 North Korean troops had been deployed to Kursk",
+        "1,500 North Korean soldiers were sent to the Kursk region",
+        "Donald Trump's campaign raised $90 million in August",
+        "the Trump campaign raised 90 million dollars in August",
+    ]
+    groups = groups_of(texts)
+    assert together(groups, texts[-4], texts[-3])
+    assert together(groups, texts[-2], texts[-1])
+    assert not together(groups, texts[-4], texts[-2])
+    assert all(len(g) == 1 for g in groups if g & set(FILLER))
+
+
+@pytest.mark.parametrize("a, b", [
+    ("at least 1,500 North Korean troops had been deployed to Kursk",       # different amounts
+     "at least 10,000 North Korean troops had been deployed to Kursk"),
+    ("Donald Trump will win Ohio in November by a wide margin",             # different names
+     "Hillary Clinton will win Ohio in November by a wide margin"),
+    ("the strike on the power plant happened on August 18",                 # different dates
+     "the strike on the power plant happened on September 3"),
+])
+def test_different_numbers_names_and_dates_do_not_group(a, b):
+    assert not together(groups_of(FILLER + [a, b]), a, b)
+
+
+def test_a_denial_does_not_corroborate():
+    text = "North Korean troops have been deployed to the front in Kursk"
+    positive, negative = "https://w3id.org/kg-attribution/ontology#Positive", \
+        "https://w3id.org/kg-attribution/ontology#Negative"
+    texts = FILLER + [text, text + " region", text + " now"]
+    polarities = [positive] * len(FILLER) + [positive, negative, positive]
+    groups = groups_of(texts, polarities)
+    assert together(groups, texts[-3], texts[-1]) and not together(groups, texts[-3], texts[-2])
+
+
+def test_fragments_stay_alone():
+    texts = FILLER + ["to Donald Trump", "too much is made of Donald Trump's tweets", "about Donald Trump"]
+    assert all(len(g) == 1 for g in groups_of(texts))
+
+
+def test_grouping_does_not_depend_on_input_order():
+    texts = FILLER + [
+        "at least 1,500 North Korean troops had been deployed to Kursk",
+        "1,500 North Korean soldiers were sent to the Kursk region",
+        "North Korea is supplying Russia with ballistic missiles and ammunition",
+        "Russia has received ballistic missiles and ammunition from North Korea",
+    ]
+    expected = sorted(sorted(g) for g in groups_of(texts))
+    for seed in range(3):
+        shuffled = texts[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sorted(sorted(g) for g in groups_of(shuffled)) == expected
+
+
+def test_group_iri_depends_on_the_members_only():
+    a, b = "https://w3id.org/kg-attribution/article/x#a1-claim", "https://w3id.org/kg-attribution/article/y#a2-claim"
+    assert corroborate.group_iri([a, b]) == corroborate.group_iri([b, a]) != corroborate.group_iri([a])
+    assert corroborate.group_iri([a]).startswith(corroborate.GROUP)
+
+
+# --- the seeds ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    location = str(tmp_path_factory.mktemp("corroborate") / "store")
+    with api.Graph(location, create=True) as graph:
+        summary = graph.ingest([str(SEEDS)])
+    assert summary.groups is not None and summary.groups.claims == summary.attributions
+    return location
+
+
+def kg(*args, ok: bool = True):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    return result
+
+
+def group_with(rows: list[dict], text: str) -> list[dict]:
+    (group,) = {r["group"] for r in rows if text in r["text"]}
+    return [r for r in rows if r["group"] == group]
+
+
+def kursk_group(location) -> list[dict]:
+    with api.Graph(location, read_only=True) as graph:
+        return group_with(graph.claims(), "1,500 North Korean troops had been deployed to Kursk")
+
+
+def test_the_kursk_deployment_claims_are_one_group_of_independent_sources(seeded):
+    kursk = kursk_group(seeded)
+    labels = {r["sourceLabel"] for r in kursk}
+    assert {"John Kirby", "Military Intelligence and Security Service"} <= labels
+    assert any(r["viaLabel"] == "Ruben Brekelmans" for r in kursk)    # the relay is shown, not counted
+    assert kursk[0]["independentSources"] == len(labels) >= 2
+    # and nothing about other things: the 10,000 in Vladivostok, troops sent to Russia, missiles, shells
+    assert not any(w in r["text"] for r in kursk
+                   for w in ("10,000", "transferring", "Hwasong", "artillery", "Hamas"))
+
+
+@pytest.mark.xfail(strict=False, reason="the third source needs more than the words: Ukraine's Defense Intelligence "
+                   "says 'seen in the war zone' (no Kursk), and the U.S. caption sentence is not extracted")
+def test_the_kursk_group_reaches_three_independent_sources(seeded):
+    assert kursk_group(seeded)[0]["independentSources"] >= 3
+
+
+def test_every_claim_is_in_exactly_one_group_and_relays_count_once(seeded):
+    with api.Graph(seeded, read_only=True) as graph:
+        rows = graph.claims()
+        claims = graph.query("SELECT ?c WHERE { ?c a kg:Claim }")
+    assert sorted(r["claim"] for r in rows) == sorted(c["c"] for c in claims)
+    vladivostok = group_with(rows, "Vladivostok")
+    assert len(vladivostok) == 2 and vladivostok[0]["independentSources"] == 1  # Bloomberg relaying NIS
+
+
+def test_groups_are_queryable_in_sparql(seeded):
+    out = kg("query", "--format", "json", "--store", seeded, """
+        SELECT ?group ?n (COUNT(?claim) AS ?members) WHERE {
+          ?claim kg:inGroup ?group . ?group a kg:ClaimGroup ; kg:independentSources ?n }
+        GROUP BY ?group ?n ORDER BY DESC(?n)""").stdout
+    bindings = json.loads(out)["results"]["bindings"]
+    assert int(bindings[0]["n"]["value"]) >= 2 and int(bindings[0]["members"]["value"]) >= 3
+    assert all(b["group"]["value"].startswith(corroborate.GROUP) for b in bindings)
+
+
+def test_regroup_is_deterministic_and_validates(seeded):
+    before = kg("claims", "--format", "json", "--store", seeded).stdout
+    assert "40 claims" in kg("regroup", "--store", seeded).stderr
+    assert kg("claims", "--format", "json", "--store", seeded).stdout == before  # same groups, same IRIs
+    assert "0 violations" in kg("validate", "--store", seeded).stderr
+
+
+def test_claims_single_source_through_the_cli(seeded):
+    single = json.loads(kg("claims", "--single-source", "--format", "json", "--store", seeded).stdout)
+    assert single and all(r["independentSources"] == 1 for r in single)
+    assert any("Vladivostok" in r["text"] for r in single)
+    assert not any("Kursk" in r["text"] for r in single)
+    several = json.loads(kg("claims", "--min-sources", "2", "--format", "json", "--store", seeded).stdout)
+    assert {r["claim"] for r in several}.isdisjoint(r["claim"] for r in single)
+    table = kg("claims", "--about", "kursk", "--store", seeded)
+    assert "independent sources" in table.stdout and "John Kirby" in table.stdout
+    csv_out = kg("claims", "--single-source", "--format", "csv", "--store", seeded).stdout
+    assert csv_out.splitlines()[0].startswith("group,groupLabel,independentSources")
+
+
+def test_hostile_about_is_bound_not_pasted(seeded):
+    assert json.loads(kg("claims", "--about", 'x") } } DROP ALL #', "--format", "json",
+                         "--store", seeded).stdout) == []
+    assert json.loads(kg("claims", "--format", "json", "--store", seeded).stdout)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["claims", "--min-sources", "0"], "--min-sources"),
+    (["claims", "--single-source", "--min-sources", "3"], "exclude each other"),
+    (["claims", "--format", "xml"], "--format"),
+])
+def test_bad_input_is_one_line(seeded, args, message):
+    result = kg(*args, "--store", seeded, ok=False)
+    assert result.exit_code in (1, 2) and message in result.stderr and "Traceback" not in result.output
+    if "exclude" in message:
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+
+
+def test_a_missing_store_is_one_line(tmp_path):
+    result = kg("claims", "--store", tmp_path / "none", ok=False)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_an_unchanged_ingest_does_not_regroup(seeded):
+    with api.Graph(seeded) as graph:
+        summary = graph.ingest([str(SEEDS)])
+    assert summary.articles == 0 and summary.groups is None and "claims in" not in summary.line()
