@@ -3,6 +3,7 @@
     from kg import network, render
     net = network.build(graph, focus="Bloomberg")
     summary = render.render(net, "graph.html")       # RenderSummary(nodes, edges, dropped, bytes)
+    render.inline(net)                               # in a notebook: the page in the cell (iframe srcdoc)
 
 The page is pyvis 0.3.2's template, rendered here rather than by `Network.generate_html()`:
 
@@ -115,6 +116,29 @@ def to_html(nx_graph: nx.MultiDiGraph, *, max_nodes: int = MAX_NODES, title: str
     if remote:
         raise RuntimeError(f"the page would load {remote[0]!r} from the network")
     return page, len(nodes), len(edges), dropped
+
+
+class Inline:
+    """The page shown in a notebook cell (what `inline` returns): `page`, `nodes`, `edges`,
+    `dropped` as in to_html, and `_repr_html_()` the <iframe> that Jupyter displays."""
+
+    def __init__(self, page: str, nodes: int, edges: int, dropped: int, height: int):
+        self.page, self.nodes, self.edges, self.dropped, self.height = page, nodes, edges, dropped, height
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
+                f'style="width:100%;height:{self.height}px;border:0" sandbox="allow-scripts"></iframe>')
+
+    def __repr__(self) -> str:
+        return f"<kg.render.Inline: {self.nodes} nodes, {self.edges} edges, {self.dropped} dropped>"
+
+
+def inline(nx_graph: nx.MultiDiGraph, *, height: int = 600, **options) -> Inline:
+    """The page of `nx_graph` for a notebook: the cell's last expression shows it. The whole page,
+    html-escaped, is the srcdoc of a sandboxed <iframe> (scripts only, no same-origin), which
+    JupyterLab, classic Notebook and VS Code all display (pyvis' show() links a file as the iframe's
+    src: blank in VS Code). `options`: those of to_html (max_nodes, title, seed). Needs no IPython."""
+    return Inline(*to_html(nx_graph, **options), height=int(height))
 
 
 def remote_resources(page: str) -> list[str]:
