@@ -15,12 +15,15 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Who said what in the seeds; then the same in the knowledge graph (a store under build/).
+# Who said what in the seeds; then the same in the knowledge graph (a store under build/): asked,
+# grouped into corroborated claims, and drawn as build/demo-graph.html.
 demo: $(STAMP)
 	$(BIN)/kg extract seeds/ --format table
 	$(BIN)/kg ingest seeds/ --store build/demo-store
 	$(BIN)/kg attributions --via Bloomberg --store build/demo-store
 	$(BIN)/kg sources --store build/demo-store
+	$(BIN)/kg claims --min-sources 2 --store build/demo-store
+	$(BIN)/kg render -o build/demo-graph.html --store build/demo-store
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
