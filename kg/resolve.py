@@ -179,7 +179,10 @@ class Resolver:
 
     def seed_person(self, iri: str, label: str, mentions: int) -> None:
         """A person the store already holds (from earlier ingests), so that bare surnames of this
-        batch can join it, and its own bare surname can join a full name of this batch."""
+        batch can join it, and its own bare surname can join a full name of this batch. A title kept
+        within its article ("the judge" of one article) is nobody's surname: not seeded."""
+        if not iri.startswith(f"{ENTITY}person/"):
+            return
         entity = self._get(iri, label, "Person")
         key = person_key(label)
         if len(key.split()) > 1:

@@ -164,6 +164,16 @@ def test_a_bare_surname_goes_to_the_person_of_that_name_the_corpus_names_most(re
     assert resolver.entities[bare].label == "Hillary Clinton"
 
 
+def test_a_title_kept_in_its_article_is_not_seeded_as_a_surname(reg):
+    """Seeding from the store (a second ingest) must not make "the judge" of one article a bare
+    surname that joins some "New York Judge": the same articles ingested again change nothing."""
+    resolver = Resolver(reg)
+    resolver.seed_person(f"{register.ENTITY}person/new-york-judge", "New York Judge", 3)
+    resolver.seed_person(f"{register.ENTITY}politico-some-article/judge", "judge", 1)
+    resolver.seed_person(f"{register.ENTITY}person/judge", "Judge", 1)
+    assert resolver.finish() == {f"{register.ENTITY}person/judge": f"{register.ENTITY}person/new-york-judge"}
+
+
 def test_a_list_of_names_is_a_group_not_its_first_member(reg):
     resolver, articles = run(reg, "Senators Jon Tester and David Vitter said the bank had misled its customers.")
     (record,) = articles[0][1]
