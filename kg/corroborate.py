@@ -45,7 +45,9 @@ Similarity, designed for news claims (precision first: a group must never merge 
     ("North Korean", "DPRK", "Pyongyang" -> north-korea). A few news synonyms are folded too
     (SYNONYMS: troops/soldiers/forces/personnel, send/dispatch/deploy, front/battlefield/war zone).
     Numbers are values ("1,500" and "1500", "10 thousand" and "10,000", "three" and "3"), dates
-    month-day and year values.
+    month-day and year values. A trailing framing clause (", as speculation grows over ...", ", amid
+    ...") is the writer's background, not the source's claim: left out unless the rest is a fragment.
+    Places: a name in a place's position ("to Kursk", "the Kursk area") is a place of the claim.
   Weights. TF-IDF over the claims of the store: (1 + ln tf) * (ln((1 + N) / (1 + df)) + 1), each
     vector of unit length; similarity is the cosine. Terms shared by many claims weigh little, a
     rare name or number shared by two claims weighs much.
@@ -53,7 +55,13 @@ Similarity, designed for news claims (precision first: a group must never merge 
     corroborate); both claims give amounts and share none ("1,500 troops" vs "10,000 troops"); both
     give dates of the same kind (month-day, or year) and share none; each names someone or something
     the other does not (register entities, or words the corpus capitalises mid-sentence: "Trump
-    will win Ohio" vs "Clinton will win Ohio"; one adding a name to the other's may group).
+    will win Ohio" vs "Clinton will win Ohio"; one adding a name to the other's may group), unless
+    the difference is one of granularity: a place against the other's generic place words ("to
+    Kursk" / "to unspecified combat zones", "to a key front") when the other names no place, or a
+    register entity against its country ("North Korean military" / "North Korean"). A place against
+    another place or against a country named instead ("to Kursk" / "to Russia") stays apart.
+  Place slot. In the cosine, a claim's named place that the other lacks matches the other's generic
+    place term (the front class) that it lacks, as one shared term would (place_bonus).
   Fragments. A claim of fewer than MIN_TERMS distinct terms ("to Donald Trump") stays alone.
   Blocking. Candidate pairs come from an inverted index of each vector's prefix (its rarest terms,
     until the rest of the vector has a norm below CANDIDATE/2): two unit vectors whose cosine reaches
@@ -67,8 +75,10 @@ Similarity, designed for news claims (precision first: a group must never merge 
     connected components, does not chain A-B-C into one group when A and C have little in common.
     The threshold was set on PolNeAR dev (bench/bench_corroborate.py, bench/corroboration_gold.jsonl)
     for precision first: near-duplicates and close paraphrases group, topical neighbours mostly do not.
-    Not done: claims that say the same thing in other words ("seen in the war zone" for "deployed
-    to Kursk") need knowledge the words do not carry.
+    Not done: claims that say the same thing in other words ("units seen in the war zone on October
+    23" for "troops deployed to Kursk") need knowledge the words do not carry; a relay's claim and
+    its original's are compared as two texts (the relay's may carry "his country's intelligence
+    believed that").
   Determinism. Claims are sorted by IRI before anything is computed, ties are broken by IRI: the
     same claims give the same groups and the same group IRIs whatever order the store returns them in.
 """
@@ -305,6 +315,21 @@ class Features:
     days: frozenset = frozenset()           # month-day dates: "10-23"
     years: frozenset = frozenset()
     names: frozenset = frozenset()
+    places: frozenset = frozenset()         # names in a place's position ("to Kursk", "the Kursk area")
+
+
+# Where a place is named: after a locative preposition (with an optional article) or before a place noun.
+LOCATIVE = frozenset("in into to at near from across outside inside toward towards around throughout".split())
+PLACE_NOUNS = frozenset("area region province city town village oblast district county state border".split())
+# Terms that stand for a place without naming it ("to the front", "in the war zone", "to a key front").
+# A claim naming a place ("deployed to Kursk") and one saying only "the front" can be the same claim
+# told at two granularities: in the cosine, the named place of one matches the generic term of the
+# other (place_bonus), as if they were one term.
+GENERIC_PLACE = "front"
+# A trailing framing clause: ", as speculation grows over ...", ", amid tensions ...": the writer's
+# background, not what the source said (left out of the terms when the rest is not a fragment).
+_FRAMING = re.compile(r",\s+(?:as|amid|amidst)\s+(?!(?:well|a\s+result|much|many|long|soon|if|though|of|far|for|"
+                      r"to|part|expected|usual|such|opposed|recently|early|late|little)\b)", re.I)
 
 
 class Analyzer:
@@ -344,9 +369,25 @@ class Analyzer:
         return (share is not None and share >= 0.5) or (share is None and next_upper)
 
     def features(self, text: str) -> Features:
+        m = _FRAMING.search(text)
+        if m:
+            main = self._features(text[:m.start()])
+            if len(set(main.terms)) >= MIN_TERMS:
+                return main
+        return self._features(text)
+
+    def _features(self, text: str) -> Features:
         toks = _tokens(text)
-        terms, amounts, days, years, names = [], set(), set(), set(), set()
+        terms, amounts, days, years, names, places = [], set(), set(), set(), set(), set()
         i, previous = 0, None
+        lows = [t[1].lower() for t in toks]
+
+        def placed(start: int, end: int) -> bool:
+            """The tokens start:end are in a place's position."""
+            k = start - 1
+            if k >= 0 and lows[k] in ("the", "a"):
+                k -= 1
+            return k >= 0 and lows[k] in LOCATIVE or end < len(lows) and lows[end] in PLACE_NOUNS
         while i < len(toks):
             kind, surface, initial = toks[i]
             # register names, longest first, case-sensitive ("US" is a name, "us" is not)
@@ -402,13 +443,16 @@ class Analyzer:
             next_upper = i + 1 < len(toks) and toks[i + 1][1][:1].isupper()
             if kind in ("word", "abbr") and self._is_name(surface, initial, next_upper):
                 names.add(word)
+                if placed(i, i + 1):
+                    places.add(word)
             if previous is not None and (previous, word) in PHRASES:
                 terms[-1] = PHRASES[previous, word]
             else:
                 terms.append(SYNONYMS.get(word, word))
             previous = word
             i += 1
-        return Features(terms, frozenset(amounts), frozenset(days), frozenset(years), frozenset(names))
+        return Features(terms, frozenset(amounts), frozenset(days), frozenset(years), frozenset(names),
+                        frozenset(places))
 
 
 def _tokens(text: str) -> list[tuple[str, str, bool]]:
@@ -479,7 +523,21 @@ def _vectors(features: list[Features]) -> list[dict[str, float]]:
     return vectors
 
 
-def _candidates(vectors: list[dict[str, float]], floor: float) -> dict[tuple[int, int], float]:
+def place_bonus(u: dict[str, float], v: dict[str, float], pu: frozenset, pv: frozenset) -> float:
+    """What the place slot adds to the cosine of u and v when one names a place the other does not
+    and the other has only the generic term (GENERIC_PLACE) the first lacks: the two weights'
+    product, as for a shared term (the best place of each side)."""
+    bonus = 0.0
+    for a, b, pa, pb in ((u, v, pu, pv), (v, u, pv, pu)):
+        if GENERIC_PLACE in b and GENERIC_PLACE not in a and not (pb - pa):
+            own = [a[t] for t in pa if t in a and t not in b]
+            if own:
+                bonus += max(own) * b[GENERIC_PLACE]
+    return bonus
+
+
+def _candidates(vectors: list[dict[str, float]], floor: float,
+                places: list[frozenset] | None = None) -> dict[tuple[int, int], float]:
     """Pairs (i < j) whose cosine is at least `floor`, found through an inverted index of each
     vector's prefix (rarest terms first, until the rest has a norm below floor / 2)."""
     n = len(vectors)
@@ -509,6 +567,8 @@ def _candidates(vectors: list[dict[str, float]], floor: float) -> dict[tuple[int
             shared = [w * large[t] for t, w in small.items() if t in large]
             if len(shared) >= MIN_SHARED:
                 s = sum(shared)
+                if places and (places[i] or places[j]):
+                    s = min(1.0, s + place_bonus(u, v, places[i], places[j]))
                 if s >= floor:
                     pairs[i, j] = s
     return pairs
@@ -522,7 +582,43 @@ def _compatible(a: Features, b: Features, pa=None, pb=None) -> bool:
             return False
     # each names someone the other does not: about different people or places ("Trump will win
     # Ohio" / "Clinton will win Ohio"); one adding a name to the other's is a more detailed telling
-    return not (a.names - b.names and b.names - a.names)
+    extra_a, extra_b = a.names - b.names, b.names - a.names
+    if not (extra_a and extra_b):
+        return True
+    return not (_unexplained(a, extra_a, b, extra_b) and _unexplained(b, extra_b, a, extra_a))
+
+
+def _unexplained(own: Features, extra: frozenset, other: Features, other_extra: frozenset) -> bool:
+    """Whether a claim names someone or something the other does not, beyond a finer telling of the
+    other's words (`extra`: its names the other lacks): a place (an unregistered name in a place's
+    position, "to Kursk") when the other says only where in general words (the generic place term:
+    "to a key front", "in the war zone") and names no place of its own; a register entity of a
+    country the other names, when the other names nothing else of that country ("North Korean
+    military units" / "North Korean troops"). A place against a place, an agent against an agent,
+    a place against a country ("to Kursk" / "to Russia") stay a contradiction."""
+    _, country_of = _countries()
+    other_owners = {country_of[n] for n in other_extra if n in country_of}
+    for name in extra:
+        if name in own.places and not (other.places - own.places) and GENERIC_PLACE in other.terms:
+            continue
+        if name in country_of and country_of[name] in other.names and country_of[name] not in other_owners:
+            continue
+        return True
+    return False
+
+
+@cache
+def _countries() -> tuple[frozenset, dict[str, str]]:
+    """The terms of the register's countries, and the country term of each other register entity
+    that has one (governments excepted: their term is their country's)."""
+    from kg.register import load
+
+    entities = load().entities.values()
+    term = {e.iri: "@" + e.iri.rsplit("/", 1)[-1] for e in entities}
+    countries = frozenset(term[e.iri] for e in entities if e.type == "Country")
+    country_of = {term[e.iri]: term[e.country] for e in entities
+                  if e.country in term and e.type not in ("Country", "Government")}
+    return countries, country_of
 
 
 def group_claims(texts: list[str], polarities: list[str | None] | None = None, *, threshold: float = THRESHOLD,
@@ -534,7 +630,7 @@ def group_claims(texts: list[str], polarities: list[str | None] | None = None, *
     features = [analyzer.features(t) for t in texts]
     polarities = polarities or [None] * len(texts)
     vectors = _vectors(features)
-    sims = _candidates(vectors, CANDIDATE)
+    sims = _candidates(vectors, CANDIDATE, [f.places for f in features])
     groups = _average_linkage(len(texts), sims, threshold,
                               lambda i, j: _compatible(features[i], features[j], polarities[i], polarities[j]))
     return groups, sims
