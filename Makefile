@@ -25,8 +25,9 @@ demo: $(STAMP)
 	$(BIN)/kg claims --min-sources 2 --store build/demo-store
 	$(BIN)/kg render -o build/demo-graph.html --store build/demo-store
 
+# Test artifacts (the headless browser's screenshot of the seeds' page) go to build/test-artifacts.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	KG_TEST_ARTIFACTS=build/test-artifacts $(BIN)/python -m pytest -q
 
 # The HTML test opens the rendered graph in a real headless browser: Debian's chromium, installed
 # here when missing (as root; otherwise that one test says it skipped, and why).
