@@ -587,6 +587,13 @@ class LocalStore(Store):
 
     def close(self) -> None:
         if self._store is not None:
+            if not self.read_only:
+                # Write the log into table files now: else each later read-only open replays the whole
+                # write-ahead log in memory (23 s for PolNeAR train, 0.06 s once flushed).
+                try:
+                    self._store.flush()
+                except OSError:
+                    pass  # what was committed is in the log; the next writer replays it
             self._store = None  # RocksDB closes when the last reference goes
             with _WRITERS_LOCK:
                 _WRITERS.discard(self._key)
