@@ -166,7 +166,9 @@ def quality(gold_path: str, dev_path: str, errors: int, reg) -> None:
         if best is None or overlap((m["start"], m["end"]), best[0]) == 0:
             unmatched.append(m)
         else:
-            matched.append({**m, "entity": best[1], "predicted": best[0].text})
+            # a source left without an entity (a pronoun coref could not resolve) is merged with nothing
+            entity = best[1] or f"unresolved:{m['doc_id']}:{best[0].start}"
+            matched.append({**m, "entity": entity, "predicted": best[0].text})
 
     clusters = Counter(m["cluster"] for m in mentions)
     crossing = [c for c in clusters if len({m["doc_id"] for m in mentions if m["cluster"] == c}) > 1]

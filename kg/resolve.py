@@ -89,8 +89,8 @@ class Resolver:
         for r in records:
             r.channel_entity = self._channel(r.channel)
             r.recipient_entity = self._recipient(r.recipient)
-            if r.source is None:
-                continue
+            if r.source is None or r.source.name.casefold() in PRONOUNS:
+                continue  # nobody, or a pronoun the article's coreference left unresolved ("who"): no agent
             entity, why = self._short_for(r.source.mention.text, outlets) or self._entity_for(article, r, records)
             r.source.entity = entity.iri
             r.source.type = entity.type
