@@ -537,6 +537,12 @@ _WRITERS: set[str] = set()
 _WRITERS_LOCK = threading.Lock()
 
 
+# RocksDB keeps what is written in memory tables until they are flushed to table files: without a
+# flush every so often, a long ingest holds all it wrote in memory (1.27 GiB peak for PolNeAR train
+# against 0.59 for its first 100 articles). Flushing every ~100k triples keeps it flat.
+FLUSH_TRIPLES = 100_000
+
+
 class LocalStore(Store):
     """An Oxigraph (RocksDB) store in a directory marked by kg-store.json."""
 
@@ -548,6 +554,7 @@ class LocalStore(Store):
         self._store = None
         self._lock_fd = None
         self._write_lock = threading.Lock()
+        self._unflushed = 0  # triples written since the memtables were last flushed to table files
         self._key = os.path.realpath(path)
         _prepare(path, create=create and not read_only)
         with _WRITERS_LOCK:
@@ -694,6 +701,10 @@ class LocalStore(Store):
                         store.update(text)
                     except SyntaxError:  # a dumped line SPARQL does not take: replace whole graphs
                         store.update(self._replace_text(store, replace, add, labels, diff=False))
+                self._unflushed += sum(len(lines) for lines, _ in replace.values()) + sum(map(len, add.values()))
+                if self._unflushed >= FLUSH_TRIPLES:
+                    store.flush()
+                    self._unflushed = 0
             except (OSError, RuntimeError, ValueError, SyntaxError) as e:
                 error = StoreError(f"cannot write to store {self.location} (nothing was changed): {_one_line(e)}")
             del store
