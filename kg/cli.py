@@ -78,6 +78,11 @@ def _writes_to_stdout(path: str | None) -> bool:
     return path is None or path == "-"
 
 
+def file_error(path, action: str, error: OSError) -> CommandError:
+    """The one-line error for a file the command cannot read or write: "PATH: cannot read: reason"."""
+    return CommandError(f"{path}: cannot {action}: {(error.strerror or str(error)).lower()}")
+
+
 def _open_output(path: str | None) -> IO:
     """stdout for None or "-", else the file `path` (UTF-8), opened before any work is done."""
     if _writes_to_stdout(path):
@@ -85,7 +90,7 @@ def _open_output(path: str | None) -> IO:
     try:
         return open(path, "w", encoding="utf-8")
     except OSError as error:
-        raise CommandError(f"{path}: cannot write: {(error.strerror or str(error)).lower()}") from None
+        raise file_error(path, "write", error) from None
 
 
 def _utf8(stream: IO) -> bool:

@@ -9,7 +9,7 @@ import time
 
 import click
 
-from kg.cli import ENTITIES_OPTION, CommandError, _fold, main, report_error
+from kg.cli import ENTITIES_OPTION, CommandError, _fold, file_error, main, report_error
 
 STORE_OPTION = click.option(
     "--store", "store", metavar="PATH|URL", envvar="KG_STORE", show_envvar=True,
@@ -108,7 +108,7 @@ def query(text, path, fmt, is_update, allow_service, timeout, store):
         try:
             text = open(path, encoding="utf-8").read()
         except OSError as error:
-            raise CommandError(f"{path}: cannot read: {(error.strerror or str(error)).lower()}") from None
+            raise file_error(path, "read", error) from None
     elif text in (None, "-"):
         text = sys.stdin.read()
     if not text.strip():
@@ -309,7 +309,7 @@ def export(fmt, article, output, store):
         try:
             out = sys.stdout.buffer if output == "-" else open(output, "wb")
         except OSError as error:
-            raise CommandError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}") from None
+            raise file_error(output, "write", error) from None
         try:
             if picture:
                 network.write(net, out, fmt)

@@ -1,9 +1,11 @@
 """`kg render`: the graph as an interactive, self-contained HTML page (kg.network + kg.render)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from kg.cli import CommandError, main
+from kg.cli import CommandError, file_error, main
 from kg.cli_graph import STORE_OPTION, _guarded, _open
 
 
@@ -40,19 +42,10 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
 
     try:
         wanted = network.agent_types(types) if types else None
-        text = None
-        if query_file:
-            try:
-                with open(query_file, encoding="utf-8") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError) as error:
-                reason = getattr(error, "strerror", None) or str(error)
-                raise CommandError(f"{query_file}: cannot read: {reason.lower()}") from None
-            if not text.strip():
-                raise CommandError(f"{query_file}: empty query")
         graph = _open(store)
         try:
-            net = _guarded(network.build, graph, focus=focus, depth=depth, types=wanted, query=text)
+            net = _guarded(network.build, graph, focus=focus, depth=depth, types=wanted,
+                           query=Path(query_file) if query_file else None)
         finally:
             graph.close()
     except network.NetworkError as error:
@@ -63,5 +56,5 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
     try:
         summary = draw.render(net, output, max_nodes=max_nodes, title=heading)
     except OSError as error:
-        raise CommandError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}") from None
+        raise file_error(output, "write", error) from None
     click.echo(summary.line(output), err=True)

@@ -193,6 +193,8 @@ def _selected(store, query) -> set[str]:
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise NetworkError(f"{path}: cannot read: {reason.lower()}") from None
+        if not query.strip():
+            raise NetworkError(f"{path}: empty query")
     result = q.run(store, query)
     variables = getattr(result, "variables", None)
     if variables is None:
@@ -212,7 +214,7 @@ def _is_file(name: str) -> bool:
 
 
 def _local(iri: str | None) -> str | None:
-    return iri.rsplit("#", 1)[-1].lower() if iri else None
+    return q._local(iri).lower() if iri else None
 
 
 def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None) -> nx.MultiDiGraph:
@@ -268,7 +270,7 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
         via = [label.get(records[m]["source"]) or records[m]["sourceName"] for m in order]
         article = o["article"]
         if claim not in net:
-            net.add_node(claim, kind="claim", type="Claim", label=_short(o["text"]), text=o["text"],
+            net.add_node(claim, kind="claim", type="Claim", label=shorten(o["text"]), text=o["text"],
                          cue=top["cue"], certainty=_local(o["certainty"]), polarity=_local(o["polarity"]),
                          speech=_local(o["speech"]), evidence=top["evidence"] or o["evidence"],
                          source=label.get(o["source"]) or o["sourceName"], via=[v for v in via if v],
@@ -338,8 +340,9 @@ def _relay_order(original: str, members: list[str], records: dict) -> list[str]:
     return sorted((m for m in members if m != original), key=lambda m: (steps[m], m))
 
 
-def _short(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
+def shorten(text, width: int = 40) -> str:
+    """The text on one line, cut to `width` characters with an ellipsis (a node's label)."""
+    text = " ".join(str(text or "").split())
     return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
