@@ -493,13 +493,13 @@ def _register_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     term_of = {}
     for e in register.entities.values():
         if e.type == "Country":
-            term_of[e.iri] = "@" + e.iri.rsplit("/", 1)[-1]
+            term_of[e.iri] = _entity_term(e.iri)
     for e in register.entities.values():
         country = term_of.get(e.country) if e.country else None
         if e.iri in term_of or e.type == "Government" and country:
             terms = (term_of.get(e.iri) or country,)
         else:
-            terms = ("@" + e.iri.rsplit("/", 1)[-1],) + ((country,) if country else ())
+            terms = (_entity_term(e.iri),) + ((country,) if country else ())
         for name in [*e.names, *e.demonyms]:
             tokens = tuple(t[1] for t in _tokens(re.sub(r"^(?:the|The)\s+", "", name)))
             if tokens and any(c.isupper() for c in name):
@@ -596,7 +596,7 @@ def _unexplained(own: Features, extra: frozenset, other: Features, other_extra: 
     country the other names, when the other names nothing else of that country ("North Korean
     military units" / "North Korean troops"). A place against a place, an agent against an agent,
     a place against a country ("to Kursk" / "to Russia") stay a contradiction."""
-    _, country_of = _countries()
+    country_of = _country_of()
     other_owners = {country_of[n] for n in other_extra if n in country_of}
     for name in extra:
         if name in own.places and not (other.places - own.places) and GENERIC_PLACE in other.terms:
@@ -607,18 +607,20 @@ def _unexplained(own: Features, extra: frozenset, other: Features, other_extra: 
     return False
 
 
+def _entity_term(iri: str) -> str:
+    """The term a register entity's names become: "@north-korea"."""
+    return "@" + iri.rsplit("/", 1)[-1]
+
+
 @cache
-def _countries() -> tuple[frozenset, dict[str, str]]:
-    """The terms of the register's countries, and the country term of each other register entity
-    that has one (governments excepted: their term is their country's)."""
+def _country_of() -> dict[str, str]:
+    """The country term of each register entity that has a country (governments excepted: their
+    term is their country's)."""
     from kg.register import load
 
     entities = load().entities.values()
-    term = {e.iri: "@" + e.iri.rsplit("/", 1)[-1] for e in entities}
-    countries = frozenset(term[e.iri] for e in entities if e.type == "Country")
-    country_of = {term[e.iri]: term[e.country] for e in entities
-                  if e.country in term and e.type not in ("Country", "Government")}
-    return countries, country_of
+    return {_entity_term(e.iri): _entity_term(e.country) for e in entities
+            if e.country and e.type not in ("Country", "Government")}
 
 
 def group_claims(texts: list[str], polarities: list[str | None] | None = None, *, threshold: float = THRESHOLD,
@@ -843,6 +845,6 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         if row["claim"] in seen:  # a claim relayed by two top-level attributions: the first
             continue
         seen.add(row["claim"])
-        row["sourceType"] = row["sourceType"].rsplit("#", 1)[-1] if row["sourceType"] else None
+        row["sourceType"] = query._local(row["sourceType"])
         out.append(row)
     return out

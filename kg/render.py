@@ -48,6 +48,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.network import shorten
+
 DEFAULT_TITLE = "Who said what, via whom"
 MAX_NODES = 2000
 SKELETON = 400          # components larger than this: spring layout of their best-connected nodes
@@ -362,11 +364,6 @@ def _article_tip(d: dict) -> str:
     return "<br>".join(lines)
 
 
-def _short(text, width: int = 32) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
-
-
 def vis_data(net, positions: dict) -> tuple[list[dict], list[dict]]:
     """vis-network node and edge dicts (ids are integers; tooltips escaped HTML)."""
     ids = {n: i for i, n in enumerate(net)}
@@ -375,13 +372,13 @@ def vis_data(net, positions: dict) -> tuple[list[dict], list[dict]]:
         kind, node_type = d.get("kind"), d.get("type")
         group = node_type if node_type in NODE_STYLES else "other"
         if kind == "claim":
-            size, label, tip = None, _short(d.get("text") or d.get("label"), 28), _claim_tip(net, d)
+            size, label, tip = None, shorten(d.get("text") or d.get("label"), 28), _claim_tip(net, d)
         elif kind == "article":
             size = 9 + 2 * math.sqrt(d.get("claims") or 0)
-            label, tip = _short(d.get("title") or d.get("label") or d.get("document_id")), _article_tip(d)
+            label, tip = shorten(d.get("title") or d.get("label") or d.get("document_id"), 32), _article_tip(d)
         else:
             activity = sum(d.get(k) or 0 for k in ("attributions", "cited", "published", "received", "platform"))
-            size, label, tip = 10 + 3 * math.sqrt(activity), _short(d.get("label") or n, 40), _agent_tip(d)
+            size, label, tip = 10 + 3 * math.sqrt(activity), shorten(d.get("label") or n, 40), _agent_tip(d)
         x, y = positions[n]
         node = {"id": ids[n], "label": label, "group": group, "x": x, "y": y, "title": tip}
         if size is not None:  # claims: the size of their group
