@@ -71,12 +71,13 @@ def cli_available(env: dict) -> bool:
 
 
 def write_corpus(path: str, articles, n: int) -> int:
-    """n documents cycling over `articles` with fresh ids; returns their words."""
+    """n documents, cycling over `articles` (new ids from the second round on); returns their words."""
     total = 0
     with open(path, "w", encoding="utf-8") as f:
         for k in range(n):
             a = articles[k % len(articles)]
-            record = {"id": f"{a.id}~{k // len(articles)}", "text": a.text,
+            round_ = k // len(articles)
+            record = {"id": a.id if round_ == 0 else f"{a.id}~{round_}", "text": a.text, "title": a.title,
                       "publisher": a.publisher, "published": a.published}
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
             total += words(a.body)
@@ -140,11 +141,15 @@ def main(argv: list[str] | None = None) -> int:
             peaks[n], seconds = peak_rss(command, env)
             print(f"{n:>6} documents, {n_words:>9,} words: peak RSS {peaks[n] / 1024:7.1f} MiB   "
                   f"({seconds:.0f} s, {n_words / seconds:,.0f} words/s)", flush=True)
+    print_ratio(peaks, sizes)
+    return 0
+
+
+def print_ratio(peaks: dict, sizes: list[int]) -> None:
     small, large = sizes[0], sizes[-1]
     ratio = peaks[large] / peaks[small]
     print(f"ratio peak {large} / peak {small}: {ratio:.3f}   "
           f"(target ~1.0: {'streams' if ratio <= 1.1 else 'memory grows with the corpus'})")
-    return 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ a temporary JSONL outside the project (id, text, title, publisher, published; de
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -29,23 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_extract import ROOT, load_articles, words  # noqa: E402
+from bench_extract import ROOT, load_articles  # noqa: E402
 from bench_ingest import DEFAULT_TRAIN, du, mib  # noqa: E402
-from bench_memory import peak_rss  # noqa: E402
-
-
-def write_corpus(path: str, articles, n: int) -> int:
-    """n documents, cycling over `articles` (new ids from the second round on); returns their words."""
-    total = 0
-    with open(path, "w", encoding="utf-8") as f:
-        for k in range(n):
-            a = articles[k % len(articles)]
-            round_ = k // len(articles)
-            record = {"id": a.id if round_ == 0 else f"{a.id}~{round_}", "text": a.text, "title": a.title,
-                      "publisher": a.publisher, "published": a.published}
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            total += words(a.body)
-    return total
+from bench_memory import peak_rss, print_ratio, write_corpus  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             peaks[n], seconds = peak_rss(command, env)  # kg ingest's summary line goes to stderr
             print(f"{n:>6} documents, {n_words:>9,} words: peak RSS {peaks[n] / 1024:7.1f} MiB   "
                   f"({seconds:.0f} s, {n / seconds:.2f} articles/s; store {mib(du(store))})", flush=True)
-    small, large = sizes[0], sizes[-1]
-    ratio = peaks[large] / peaks[small]
-    print(f"ratio peak {large} / peak {small}: {ratio:.3f}   "
-          f"(target ~1.0: {'streams' if ratio <= 1.1 else 'memory grows with the corpus'})")
+    print_ratio(peaks, sizes)
     return 0
 
 
