@@ -42,7 +42,9 @@ def _guarded(call, *args, **kwargs):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="Processes that parse articles in parallel.")
 @ENTITIES_OPTION
-def ingest(paths, store, jobs, entity_files):
+@click.option("--no-regroup", is_flag=True,
+              help="Leave the claim groups as they are (run kg regroup after the last batch).")
+def ingest(paths, store, jobs, entity_files, no_regroup):
     """Read articles (.txt, .jsonl, .html, directories), extract who said what, resolve the sources
     to entities and write one named graph per article to the store.
 
@@ -55,6 +57,8 @@ def ingest(paths, store, jobs, entity_files):
     Each article is written whole or not at all, replacing what the store had for it; an
     article already stored as it is (same text, metadata and kg version) is skipped. A file
     that cannot be read is one error line on stderr and the others go on (exit status 1).
+    Then the claims of the whole store are grouped anew (kg claims); --no-regroup skips that,
+    for pipelines that ingest many batches and run kg regroup once.
     """
     from kg.nlp import ModelError
     from kg.register import RegisterError
@@ -70,7 +74,7 @@ def ingest(paths, store, jobs, entity_files):
             click.echo(f"\r{shown['n']} articles written", err=True, nl=False)
 
     try:
-        summary = graph.ingest(paths, jobs=jobs, entity_files=entity_files,
+        summary = graph.ingest(paths, jobs=jobs, entity_files=entity_files, regroup=not no_regroup,
                                on_error=lambda e: report_error(str(e)), on_article=progress)
     except (RegisterError, ModelError) as error:
         raise CommandError(str(error)) from None

@@ -7,8 +7,9 @@ complete), replacing what the store had for that article: ingesting the same art
 changes nothing (an article whose text, metadata and tool version are unchanged is skipped), and
 a crash leaves every article either fully in or absent. Agents go to the shared agents graph.
 Once the batch is read, bare surnames join their person (`Resolver.finish`), in the store too.
-A run that changed the store then regroups its claims (kg.corroborate); a failed regroup keeps the
-articles written and is reported like a failed input.
+A run that changed the store then regroups its claims (kg.corroborate), unless told not to (a
+pipeline ingesting many batches regroups once at the end: regrouping reads every claim of the
+store); a failed regroup keeps the articles written and is reported like a failed input.
 """
 from __future__ import annotations
 
@@ -56,11 +57,12 @@ class IngestSummary:
 
 def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Article] | None = None, jobs: int = 1,
            entity_files: Iterable[str] = (), on_error: Callable[[InputError], None] | None = None,
-           on_article: Callable[[Article], None] | None = None, model: str | None = None) -> IngestSummary:
+           on_article: Callable[[Article], None] | None = None, model: str | None = None,
+           regroup: bool = True) -> IngestSummary:
     """Read `paths` (or take `articles`), extract, resolve and write them to `store`.
 
     Unreadable inputs are counted and passed to `on_error`; `on_article` is called after each
-    article is written (a progress bar). Raises RegisterError for a bad entities file before
+    article is written (a progress bar); `regroup=False` leaves the claim groups as they are. Raises RegisterError for a bad entities file before
     anything is read, and the store's StoreError if it fails (what was written stays whole)."""
     from kg.extract import extract_articles
 
@@ -107,7 +109,7 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     if summary.merged:
         _merge_agents(store, resolver, summary.merged)
     summary.seconds["write"] += time.perf_counter() - clock
-    if summary.articles or summary.merged:  # nothing changed, nothing to regroup
+    if regroup and (summary.articles or summary.merged):  # nothing changed, nothing to regroup
         _regroup(store, summary, on_error)
     return summary
 

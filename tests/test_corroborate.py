@@ -243,3 +243,12 @@ def test_an_unchanged_ingest_does_not_regroup(seeded):
     with api.Graph(seeded) as graph:
         summary = graph.ingest([str(SEEDS)])
     assert summary.articles == 0 and summary.groups is None and "claims in" not in summary.line()
+
+
+def test_ingest_no_regroup_leaves_the_groups_to_kg_regroup(tmp_path):
+    store = tmp_path / "store"
+    result = kg("ingest", str(SEEDS / "000_aa75a3c8c69db266.txt"), "--no-regroup", "--store", store)
+    assert "1 articles" in result.stderr and "claims in" not in result.stderr
+    assert json.loads(kg("claims", "--format", "json", "--store", store).stdout) == []
+    assert "claims" in kg("regroup", "--store", store).stderr
+    assert json.loads(kg("claims", "--format", "json", "--store", store).stdout)
