@@ -124,6 +124,7 @@ IN_GROUP, CLAIM_GROUP, INDEPENDENT = NamedNode(str(KG.inGroup)), NamedNode(str(K
 
 # Every claim, with its top-level attribution (itself, or the one whose citing chain reaches it), that
 # attribution's original (the end of the chain) and the original's source, the article and publisher.
+# The columns are in the order of ClaimRecord's fields.
 READ_CLAIMS = """
 SELECT ?claim ?text ?attribution ?top ?source ?sourceType ?article ?publisher ?polarity
 WHERE {
@@ -159,17 +160,17 @@ def read_claims(store) -> list[ClaimRecord]:
     from kg import query
 
     store = getattr(store, "store", store)
-    best: dict[str, dict] = {}
-    for row in query.records(query.run(store, READ_CLAIMS)):
-        current = best.get(row["claim"])
-        if current is None or _row_key(row) < _row_key(current):
-            best[row["claim"]] = row
-    return [ClaimRecord(claim, r["text"], r["attribution"], r["top"], r["source"], r["sourceType"], r["article"],
-                        r["publisher"], r["polarity"]) for claim, r in sorted(best.items())]
+    best: dict[str, ClaimRecord] = {}
+    for row in query.run(store, READ_CLAIMS):  # row by row: a list of every row first doubles the memory
+        record = ClaimRecord(*(query.value(term) for term in row))
+        current = best.get(record.claim)
+        if current is None or _row_key(record) < _row_key(current):
+            best[record.claim] = record
+    return [record for _, record in sorted(best.items())]
 
 
-def _row_key(row: dict) -> tuple:
-    return tuple(row[k] or "" for k in ("top", "source", "sourceType", "publisher"))
+def _row_key(record: ClaimRecord) -> tuple:
+    return tuple(x or "" for x in (record.top, record.source, record.source_type, record.publisher))
 
 
 # ---------------------------------------------------------------------------------------------------
