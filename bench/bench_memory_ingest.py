@@ -2,6 +2,7 @@
 in the same run.
 
     /tmp/kgvenv/bin/python bench/bench_memory_ingest.py [CORPUS] [--sizes 100,840] [--pool N] [--jobs N]
+        [--regroup inline|separate]
 
 Each size runs in its own fresh child process,
 
@@ -15,8 +16,13 @@ entities (one per distinct agent) and the content hashes of the stored articles.
 By default the documents are the first N articles of CORPUS (PolNeAR train in ../shared, 840
 articles), so the large run also meets other, possibly heavier, batches of 16 than the small one
 (see bench_memory.py); --pool P cycles the first P articles under new ids instead, so that both
-runs parse the same batches and differ only in how many they write. The documents are written to
-a temporary JSONL outside the project (id, text, title, publisher, published; deleted afterwards).
+runs parse the same batches and differ only in how many they write (--pool 16: every batch of 16
+the same; without it the peak also follows the heaviest batch of the corpus: train's articles
+624-639 hold 122k characters, the first 100's heaviest batch 109k). --regroup separate runs
+`kg ingest --no-regroup`, then `kg regroup` in a process of its own, and reports both peaks: the
+regrouping reads every claim of the store, so its memory follows the size of the graph. The
+documents are written to a temporary JSONL outside the project (id, text, title, publisher,
+published; deleted afterwards).
 """
 from __future__ import annotations
 
@@ -40,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="100,840", help="document counts, comma-separated (default 100,840)")
     ap.add_argument("--pool", type=int, help="cycle over the first P articles (default: no cycling, the first N)")
     ap.add_argument("--jobs", type=int, default=1, help="kg ingest --jobs N (default 1)")
+    ap.add_argument("--regroup", choices=("inline", "separate"), default="inline",
+                    help="inline (default): kg ingest as it is, regrouping the claims at the end; separate: "
+                         "kg ingest --no-regroup, then kg regroup in a process of its own, each measured")
     args = ap.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
@@ -51,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {label} has {len(articles)} articles; the larger sizes cycle over them", file=sys.stderr)
     how = f"the first {len(articles)} articles cycled" if args.pool else "the first N articles"
     print(f"corpus: {label}: {how}")
-    print(f"child: python -m kg ingest TMP.jsonl --store TMPDIR/store-N --jobs {args.jobs}; "
+    flag = " --no-regroup, then python -m kg regroup" if args.regroup == "separate" else ""
+    print(f"child: python -m kg ingest TMP.jsonl --store TMPDIR/store-N --jobs {args.jobs}{flag}; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
@@ -63,9 +73,15 @@ def main(argv: list[str] | None = None) -> int:
             store = os.path.join(tmp, f"store-{n}")
             n_words = write_corpus(path, articles, n)
             command = [sys.executable, "-m", "kg", "ingest", path, "--store", store, "--jobs", str(args.jobs)]
+            if args.regroup == "separate":
+                command.append("--no-regroup")
             peaks[n], seconds = peak_rss(command, env)  # kg ingest's summary line goes to stderr
             print(f"{n:>6} documents, {n_words:>9,} words: peak RSS {peaks[n] / 1024:7.1f} MiB   "
                   f"({seconds:.0f} s, {n / seconds:.2f} articles/s; store {mib(du(store))})", flush=True)
+            if args.regroup == "separate":
+                peak, seconds = peak_rss([sys.executable, "-m", "kg", "regroup", "--store", store], env)
+                print(f"{'':>6} then kg regroup in its own process: peak RSS {peak / 1024:7.1f} MiB ({seconds:.1f} s)",
+                      flush=True)
     print_ratio(peaks, sizes)
     return 0
 
