@@ -62,8 +62,9 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     """Read `paths` (or take `articles`), extract, resolve and write them to `store`.
 
     Unreadable inputs are counted and passed to `on_error`; `on_article` is called after each
-    article is written (a progress bar); `regroup=False` leaves the claim groups as they are. Raises RegisterError for a bad entities file before
-    anything is read, and the store's StoreError if it fails (what was written stays whole)."""
+    article is written (a progress bar); `regroup=False` leaves the claim groups as they are.
+    Raises RegisterError for a bad entities file before anything is read, and the store's
+    StoreError if it fails (what was written stays whole)."""
     from kg.extract import extract_articles
 
     summary = IngestSummary()

@@ -542,7 +542,7 @@ _WRITERS_LOCK = threading.Lock()
 # against 0.59 for its first 100 articles). The memory tables grow up to this many triples: at 100k
 # they still added ~60 MiB to the peak of a long ingest (the same 16 articles 840 times: 438 MiB after
 # 100, 494 after 840), at 20k 16 MiB (414, 430), and writes were faster too (69k against 61k
-# triples/s, bench_ingest's synthetic batches).
+# triples/s on batches of bench/synthetic_graph.py).
 FLUSH_TRIPLES = 20_000
 
 

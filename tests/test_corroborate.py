@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -250,5 +251,5 @@ def test_ingest_no_regroup_leaves_the_groups_to_kg_regroup(tmp_path):
     result = kg("ingest", str(SEEDS / "000_aa75a3c8c69db266.txt"), "--no-regroup", "--store", store)
     assert "1 articles" in result.stderr and "claims in" not in result.stderr
     assert json.loads(kg("claims", "--format", "json", "--store", store).stdout) == []
-    assert "claims" in kg("regroup", "--store", store).stderr
+    assert re.match(r"[1-9]\d* claims, ", kg("regroup", "--store", store).stderr)
     assert json.loads(kg("claims", "--format", "json", "--store", store).stdout)
