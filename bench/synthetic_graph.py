@@ -231,9 +231,7 @@ class Generator:
             q1 = add("“")
             first = add(self.words(4, 15).capitalize() + ",")
             add("” ")
-            mention = add(name)
-            add(" ")
-            cue = add(cue_text)
+            mention, cue = _said(add, name, cue_text)
             add(", “")
             second = add(self.words(4, 20))
             add(".”")
@@ -244,15 +242,11 @@ class Generator:
             q = add("“")
             content = add(self.words(6, 40).capitalize() + ",")
             add("” ")
-            mention = add(name)
-            add(" ")
-            cue = add(cue_text)
+            mention, cue = _said(add, name, cue_text)
             add(".")
             start = q.start
         else:
-            mention = add(name)
-            add(" ")
-            cue = add(cue_text)
+            mention, cue = _said(add, name, cue_text)
             add(" that " if kind == "indirect" else " that “")
             content = add(self.words(6, 40))
             add("." if kind == "indirect" else ".”")
@@ -271,9 +265,7 @@ class Generator:
         entity, name = self._source_entity(doc_id)
         name = name or "unnamed sources"
         outer = relays[-1]
-        m_outer = add(rng.choice(list(outer.names)))
-        add(" ")
-        c_outer = add(rng.choice(RELAY_CUES))
+        m_outer, c_outer = _said(add, rng.choice(list(outer.names)), rng.choice(RELAY_CUES))
         mentions, cues = [m_outer], [c_outer]
         for relay in reversed(relays[:-1]):
             add(", citing ")
@@ -295,6 +287,13 @@ class Generator:
         for relay, (mention, cue) in zip(chain_relays, chain_spans):
             previous = self._record(doc_id, records, relay, mention, cue, content, sentence, "indirect",
                                     cites=previous.id)
+
+
+def _said(add, name: str, cue_text: str):
+    """"NAME CUE" ("Kirby said"): the mention's and the cue's spans."""
+    mention = add(name)
+    add(" ")
+    return mention, add(cue_text)
 
 
 class Text:
