@@ -37,10 +37,10 @@ def analyze(graph, top: int = TOP) -> dict:
     for c in claims:
         label = c["sourceLabel"] or "(no source)"
         by_source[label] += 1
-        source_type[label] = q._local(c["sourceType"]) or ""
+        source_type[label] = q.local_name(c["sourceType"]) or ""
         outlet = outlets[c["publisherLabel"] or "(publisher unknown)"]
         outlet["claims"] += 1
-        outlet["anonymous"] += q._local(c["sourceType"]) == "AnonymousSource"
+        outlet["anonymous"] += q.local_name(c["sourceType"]) == "AnonymousSource"
         outlet["via_relay"] += c["relays"] > 0
         lengths[c["relays"] + 1] += 1
     for h in hops:  # who relies on whom, one edge per hop of each chain

@@ -846,6 +846,6 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         if row["claim"] in seen:  # a claim relayed by two top-level attributions: the first
             continue
         seen.add(row["claim"])
-        row["sourceType"] = query._local(row["sourceType"])
+        row["sourceType"] = query.local_name(row["sourceType"])
         out.append(row)
     return out

@@ -214,7 +214,7 @@ def _is_file(name: str) -> bool:
 
 
 def _local(iri: str | None) -> str | None:
-    return q._local(iri).lower() if iri else None
+    return q.local_name(iri).lower() if iri else None
 
 
 def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None) -> nx.MultiDiGraph:

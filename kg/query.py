@@ -162,7 +162,7 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
             current["via"].append((order, label or agent))
     for row in folded.values():
         row["via"] = [label for _, label in sorted(row["via"])]
-        row["sourceType"] = _local(row["sourceType"])
+        row["sourceType"] = local_name(row["sourceType"])
         row["date"] = row["date"] or row["dateText"]  # "on October 8" where no year made it a date
         del row["dateText"]
     return list(folded.values())
@@ -179,7 +179,7 @@ def chain(store, attribution: str) -> list[dict]:
 def sources(store) -> list[dict]:
     rows = records(run(store, named("sources")))
     for row in rows:
-        row["sourceType"] = _local(row["sourceType"])
+        row["sourceType"] = local_name(row["sourceType"])
     return rows
 
 
@@ -187,7 +187,8 @@ def stats(store) -> list[dict]:
     return records(run(store, named("stats")))
 
 
-def _local(iri: str | None) -> str | None:
+def local_name(iri: str | None) -> str | None:
+    """The part of an IRI after its "#" ("…ontology#Person" -> "Person"); None stays None."""
     return iri.rsplit("#", 1)[-1] if iri else iri
 
 
