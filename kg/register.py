@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kg.errors import KgError
+
 ONTOLOGY = "https://w3id.org/kg-attribution/ontology#"
 ENTITY = "https://w3id.org/kg-attribution/entity/"
 DEFAULT_PATH = Path(__file__).with_name("ontology") / "entities.ttl"
 TYPES = ("NewsOutlet", "Platform", "IntelligenceAgency", "GovernmentBody", "Government", "Organization", "Country")
 
 
-class RegisterError(ValueError):
+class RegisterError(KgError, ValueError):
     """A register file that cannot be used; the message is one line naming the file."""
 
 

@@ -47,6 +47,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
+from kg.errors import KgError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: RocksDB's own lock still keeps two writers apart
@@ -71,7 +73,7 @@ IN_USE = "store {} is in use by another process"
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
-class StoreError(Exception):
+class StoreError(KgError):
     """A problem for the user to fix; str(e) is one line, without traceback."""
 
 
