@@ -63,6 +63,7 @@ from pyoxigraph import Literal
 
 from kg import query as q
 from kg.errors import KgError
+from kg.text import fold
 
 AGENT_TYPES = ("Person", "NewsOutlet", "IntelligenceAgency", "GovernmentBody", "Government", "Platform",
                "Organization", "AnonymousSource", "Group")
@@ -271,7 +272,7 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
         via = [label.get(records[m]["source"]) or records[m]["sourceName"] for m in order]
         article = o["article"]
         if claim not in net:
-            net.add_node(claim, kind="claim", type="Claim", label=shorten(o["text"]), text=o["text"],
+            net.add_node(claim, kind="claim", type="Claim", label=fold(o["text"]), text=o["text"],
                          cue=top["cue"], certainty=_local(o["certainty"]), polarity=_local(o["polarity"]),
                          speech=_local(o["speech"]), evidence=top["evidence"] or o["evidence"],
                          source=label.get(o["source"]) or o["sourceName"], via=[v for v in via if v],
@@ -339,12 +340,6 @@ def _relay_order(original: str, members: list[str], records: dict) -> list[str]:
             x, n = records[x]["citing"], n + 1
         steps[m] = n
     return sorted((m for m in members if m != original), key=lambda m: (steps[m], m))
-
-
-def shorten(text, width: int = 40) -> str:
-    """The text on one line, cut to `width` characters with an ellipsis (a node's label)."""
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
 def _neighbourhood(net: nx.MultiDiGraph, centres: list[str], depth: int) -> nx.MultiDiGraph:

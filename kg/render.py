@@ -48,7 +48,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.network import shorten
+from kg.text import fold, plural
 
 DEFAULT_TITLE = "Who said what, via whom"
 MAX_NODES = 2000
@@ -297,10 +297,6 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _type_name(node_type: str | None) -> str:
     return NODE_STYLES.get(node_type, OTHER_STYLE)[2] if node_type in NODE_STYLES else (node_type or "other")
 
@@ -358,7 +354,7 @@ def _article_tip(d: dict) -> str:
     if facts:
         lines.append(" · ".join(facts))
     if d.get("claims"):
-        lines.append(_plural(d["claims"], "claim"))
+        lines.append(plural(d["claims"], "claim"))
     if d.get("url"):
         lines.append(_e(d["url"]))
     return "<br>".join(lines)
@@ -372,13 +368,13 @@ def vis_data(net, positions: dict) -> tuple[list[dict], list[dict]]:
         kind, node_type = d.get("kind"), d.get("type")
         group = node_type if node_type in NODE_STYLES else "other"
         if kind == "claim":
-            size, label, tip = None, shorten(d.get("text") or d.get("label"), 28), _claim_tip(net, d)
+            size, label, tip = None, fold(d.get("text") or d.get("label"), 28), _claim_tip(net, d)
         elif kind == "article":
             size = 9 + 2 * math.sqrt(d.get("claims") or 0)
-            label, tip = shorten(d.get("title") or d.get("label") or d.get("document_id"), 32), _article_tip(d)
+            label, tip = fold(d.get("title") or d.get("label") or d.get("document_id"), 32), _article_tip(d)
         else:
             activity = sum(d.get(k) or 0 for k in ("attributions", "cited", "published", "received", "platform"))
-            size, label, tip = 10 + 3 * math.sqrt(activity), shorten(d.get("label") or n, 40), _agent_tip(d)
+            size, label, tip = 10 + 3 * math.sqrt(activity), fold(d.get("label") or n, 40), _agent_tip(d)
         x, y = positions[n]
         node = {"id": ids[n], "label": label, "group": group, "x": x, "y": y, "title": tip}
         if size is not None:  # claims: the size of their group

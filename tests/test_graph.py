@@ -240,6 +240,23 @@ def test_bad_queries_are_one_line_and_change_nothing(seeded, query, message):
     assert "Traceback" not in result.output and count(seeded) == before
 
 
+@pytest.mark.parametrize("failing", [
+    ["query", "SELECT ?x WHERE { ?x a kg:Attribution "],                       # a StoreError while open
+    ["query", "--update", "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> }"],  # ... while open for writing
+    ["render", "--types", "nobody"],                                           # a NetworkError before opening
+    ["export", "--graph", "no-such-article", "-o", "-"],                       # a StoreError of the API
+])
+def test_a_failed_command_is_one_line_and_leaves_the_store_free(tmp_path, failing):
+    """Every KgError becomes one line in one place (kg.cli.common.Group), after the graph is closed:
+    in the same process, a writer can open the store straight after."""
+    location = tmp_path / "store"
+    kg("query", "--update", "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'c' } }", "--store", location)
+    result = kg(*failing, "--store", location, ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("kg: error: ")
+    kg("query", "--update", "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 'd' } }", "--store", location)
+
+
 def test_syntax_error_line_is_the_users_line(seeded):
     result = kg("query", "SELECT ?x\nWHERE {\n  ?x a kg:Attribution .\n  FILTER(\n}", "--store", seeded, ok=False)
     assert "line 5" in result.stderr or "line 4" in result.stderr

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import click
 
-from kg.cli import CommandError, _fold, main
-from kg.cli_graph import FORMAT_OPTION, STORE_OPTION, _emit, _guarded, _open
+from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at
+from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
                  "viaLabel", "publisherLabel", "documentId", "evidence", "evidenceStart", "evidenceEnd", "claim"]
 
 
-@main.command(short_help="Claims about the same thing, grouped, with their independent sources.")
+@click.command(short_help="Claims about the same thing, grouped, with their independent sources.")
 @click.option("--single-source", is_flag=True, help="Only what rests on one independent source.")
 @click.option("--min-sources", type=click.IntRange(min=1), metavar="N", help="Only groups of at least N independent sources.")
 @click.option("--about", metavar="TEXT", help="Only groups with a claim containing TEXT.")
-@FORMAT_OPTION
-@STORE_OPTION
+@ROWS
+@STORE
 def claims(single_source, min_sources, about, fmt, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
@@ -31,15 +31,12 @@ def claims(single_source, min_sources, about, fmt, store):
     """
     if single_source and min_sources is not None and min_sources > 1:
         raise CommandError("--single-source and --min-sources N > 1 exclude each other")
-    graph = _open(store)
-    try:
-        rows = _guarded(graph.claims, single_source=single_source, min_sources=min_sources, about=about)
-    finally:
-        graph.close()
+    with graph_at(store) as graph:
+        rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about)
     if fmt == "table":
         _group_table(rows)
     else:
-        _emit(rows, fmt, CLAIM_COLUMNS)
+        emit(rows, fmt, CLAIM_COLUMNS)
 
 
 def _group_table(rows: list[dict]) -> None:
@@ -48,10 +45,9 @@ def _group_table(rows: list[dict]) -> None:
     for row in rows:
         if row["group"] != group:
             group = row["group"]
-            n = row["independentSources"]
-            click.echo(click.style(_fold(row["groupLabel"], 100), bold=True))
-            click.echo(click.style(f"  {n} independent source{'s' * (n != 1)}, {row['claims']} claim"
-                                   f"{'s' * (row['claims'] != 1)} · {group}", dim=True))
+            click.echo(click.style(fold(row["groupLabel"], 100), bold=True))
+            click.echo(click.style(f"  {plural(row['independentSources'], 'independent source')}, "
+                                   f"{plural(row['claims'], 'claim')} · {group}", dim=True))
         who = row["sourceLabel"] or "(no source)"
         if row["sourceType"]:
             who += f" ({row['sourceType']})"
@@ -60,20 +56,26 @@ def _group_table(rows: list[dict]) -> None:
         if row["publisherLabel"]:
             who += f" · in {row['publisherLabel']}"
         click.echo(f"    {who} · {row['documentId']}")
-        click.echo(f"      {_fold(row['text'], 110)}")
+        click.echo(f"      {fold(row['text'], 110)}")
     groups = len({r["group"] for r in rows})
-    click.echo(f"({len(rows)} claim{'s' * (len(rows) != 1)} in {groups} group{'s' * (groups != 1)})", err=True)
+    click.echo(f"({plural(len(rows), 'claim')} in {plural(groups, 'group')})", err=True)
 
 
-@main.command(short_help="Group the claims of the graph anew.")
-@STORE_OPTION
+@click.command(short_help="Group the claims of the graph anew.")
+@STORE
 def regroup(store):
     """Recompute the claim groups from every claim of the graph and replace them, in one write.
     `kg ingest` does this after each run that changed the graph; run it after changing the graph
-    by other means (kg query --update) or when an ingest reported that the groups were not updated."""
-    graph = _open(store, write=True)
-    try:
-        summary = _guarded(graph.regroup)
-    finally:
-        graph.close()
+    by other means (kg query --update) or when an ingest reported that the groups were not updated.
+
+    \b
+    Examples:
+        kg regroup
+        kg regroup --store ./graph
+    """
+    with graph_at(store, write=True) as graph:
+        summary = graph.regroup()
     click.echo(summary.line(), err=True)
+
+
+COMMANDS = [claims, regroup]

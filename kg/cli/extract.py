@@ -1,62 +1,38 @@
-"""The `kg` command line: a thin shell over the Python API.
+"""`kg extract`, `kg entities` and `kg eval`: who said what, read from files (no store needed).
 
     kg extract seeds/                       # who said what, as a table (on a terminal)
     kg extract corpus.jsonl > pred.jsonl    # one JSON document per line (when piped)
     kg eval gold.jsonl                      # extract, then score against gold
 
-Everything here is reading options and writing output; the work is done by
-`kg.documents`, `kg.extract` and `kg.evaluate`.
+Options and output only; the work is done by kg.documents, kg.extract, kg.resolve and kg.evaluate.
 """
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterator
 
 import click
 
 import kg
+from kg.cli.common import (ENTITIES, JOBS, PATHS, CommandError, format_option, open_output, report_error,
+                           writes_to_stdout)
 from kg.documents import Article, InputError, iter_documents, os_error_message
 from kg.extract import document_record
+from kg.text import fold, plural
 
-FORMATS = ("table", "json", "jsonl")
 CONTENT_WIDTH = 100  # characters of content shown per record in the table
 MENTION_WIDTH = 60
 
 
-class CommandError(click.ClickException):
-    """A one-line error on stderr ("kg: error: ..."), exit status 1."""
-
-    def show(self, file: IO | None = None) -> None:
-        click.echo(f"kg: error: {self.format_message()}", file=file or sys.stderr)
-
-
-def report_error(message: str) -> None:
-    click.echo(f"kg: error: {message}", err=True)
-
-
-def _extract(articles: Iterable[Article], jobs: int) -> Iterator[tuple[Article, list]]:
-    """kg.extract.extract_articles, with a missing spaCy model turned into a one-line error."""
-    from kg.nlp import ModelError
-
-    try:
-        yield from kg.extract_articles(articles, jobs=jobs)
-    except ModelError as error:
-        raise CommandError(str(error)) from None
-
-
 def _resolver(entity_files: tuple[str, ...]):
-    """A Resolver over the shipped register and the user's files; a bad file is a one-line error
-    before any article is read."""
-    from kg.register import RegisterError, load
+    """A Resolver over the shipped register and the user's files (a bad file is a RegisterError,
+    raised before any article is read)."""
+    from kg.register import load
     from kg.resolve import Resolver
 
-    try:
-        return Resolver(load(entity_files))
-    except RegisterError as error:
-        raise CommandError(str(error)) from None
+    return Resolver(load(entity_files))
 
 
 def _articles(paths, counts: dict) -> Iterator[Article]:
@@ -69,37 +45,12 @@ def _articles(paths, counts: dict) -> Iterator[Article]:
             yield doc
 
 
-ENTITIES_OPTION = click.option(
-    "--entities", "entity_files", metavar="FILE.ttl", multiple=True, type=click.Path(dir_okay=False),
-    help="Your own entity register (Turtle, like ontology/entities.ttl), on top of the shipped one. Repeatable.")
-
-
-def _writes_to_stdout(path: str | None) -> bool:
-    return path is None or path == "-"
-
-
-def file_error(path, action: str, error: OSError) -> CommandError:
-    """The one-line error for a file the command cannot read or write: "PATH: cannot read: reason"."""
-    return CommandError(f"{path}: cannot {action}: {(error.strerror or str(error)).lower()}")
-
-
-def _open_output(path: str | None) -> IO:
-    """stdout for None or "-", else the file `path` (UTF-8), opened before any work is done."""
-    if _writes_to_stdout(path):
-        return sys.stdout
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as error:
-        raise file_error(path, "write", error) from None
-
-
 def _utf8(stream: IO) -> bool:
     return (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _summary(articles: int, attributions: int, failed: int | None, started: float) -> None:
-    parts = [f"{articles} article{'s' * (articles != 1)}",
-             f"{attributions} attribution{'s' * (attributions != 1)}"]
+    parts = [plural(articles, "article"), plural(attributions, "attribution")]
     if failed is not None:
         parts.append(f"{failed} failed")
     parts.append(f"{time.perf_counter() - started:.1f} s")
@@ -157,7 +108,7 @@ class TableWriter:
             head += "  " + click.style(article.path, dim=True)
         self.echo(head)
         if article.title:
-            self.echo(f"  {_fold(article.title, CONTENT_WIDTH)}")
+            self.echo(f"  {fold(article.title, CONTENT_WIDTH)}")
         about = [article.publisher, article.published, f"by {article.author}" if article.author else None]
         if any(about):
             self.echo("  " + " · ".join(a for a in about if a))
@@ -167,7 +118,7 @@ class TableWriter:
             self.echo()
             self.echo(f"  {_local_id(r.id):<5}{_who(r)}")
             cue = click.style(r.cue.text, fg="cyan") + ": " if r.cue else ""
-            self.echo(f"       {cue}{_fold(_fragments_text(article.text, r.content), CONTENT_WIDTH)}")
+            self.echo(f"       {cue}{fold(_fragments_text(article.text, r.content), CONTENT_WIDTH)}")
             flags = _flags(r)
             if flags:
                 self.echo("       " + click.style("[" + " · ".join(flags) + "]", dim=True))
@@ -177,12 +128,6 @@ class TableWriter:
 
 
 WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
-
-
-def _fold(text: str, width: int) -> str:
-    """`text` on one line (runs of whitespace folded), cut to `width` characters with "…"."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _fragments_text(text: str, span) -> str:
@@ -200,11 +145,11 @@ def _local_id(record_id: str | None) -> str:
 def _who(r) -> str:
     if r.source is None:
         return click.style("(no source)", dim=True)
-    mention = _fold(r.source.mention.text, MENTION_WIDTH)
+    mention = fold(r.source.mention.text, MENTION_WIDTH)
     who = click.style(mention, bold=True)
     name = r.source.name
-    if name and _fold(name, 1000).casefold() != _fold(r.source.mention.text, 1000).casefold():
-        who += " → " + click.style(_fold(name, MENTION_WIDTH), bold=True)
+    if name and fold(name, 1000).casefold() != fold(r.source.mention.text, 1000).casefold():
+        who += " → " + click.style(fold(name, MENTION_WIDTH), bold=True)
     if r.source.type:
         who += f" ({r.source.type})"
     return who
@@ -230,32 +175,13 @@ def _flags(r) -> list[str]:
 # --- commands ----------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(kg.__version__, "--version", "-V", prog_name="kg", message="%(prog)s %(version)s")
-def main():
-    """kg: who said what, via whom, in the news.
-
-    Reads news articles and extracts attributions: a source (who), a cue
-    (said, told, according to), the content (what), and how it travelled
-    (the outlet or channel it was cited through). Every record points back
-    to the sentence it came from, by character offsets into the article.
-
-    \b
-    Examples:
-        kg extract seeds/
-        kg extract corpus.jsonl --format jsonl > pred.jsonl
-        kg eval gold.jsonl --bootstrap 1000
-    """
-
-
-@main.command(short_help="Extract attributions: who said what, via whom.")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(dir_okay=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
-              help="Output format. [default: table on a terminal, else jsonl]")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-              help="Processes that parse articles in parallel.")
+@click.command(short_help="Extract attributions: who said what, via whom.")
+@PATHS
+@format_option(tuple(WRITERS), default=None, short=True,
+               help="Output format. [default: table on a terminal, else jsonl]")
+@JOBS
 @click.option("-o", "--output", metavar="FILE", help="Write the output to FILE instead of stdout.")
-@ENTITIES_OPTION
+@ENTITIES
 def extract(paths, fmt, jobs, output, entity_files):
     """Extract attributions from articles: who said what, via whom.
 
@@ -280,35 +206,34 @@ def extract(paths, fmt, jobs, output, entity_files):
     """
     started = time.perf_counter()
     resolver = _resolver(entity_files)
-    out = _open_output(output)
+    out = open_output(output)
     if fmt is None:
-        fmt = "table" if _writes_to_stdout(output) and out.isatty() else "jsonl"
+        fmt = "table" if writes_to_stdout(output) and out.isatty() else "jsonl"
     writer = WRITERS[fmt](out)
     counts = {"articles": 0, "attributions": 0, "failed": 0}
     try:
-        for article, records in _extract(_articles(paths, counts), jobs):
+        for article, records in kg.extract_articles(_articles(paths, counts), jobs=jobs):
             resolver.resolve(article, records)
             writer.write(article, records)
             counts["articles"] += 1
             counts["attributions"] += len(records)
         writer.close()
     finally:
-        if not _writes_to_stdout(output):
+        if not writes_to_stdout(output):
             out.close()
     _summary(counts["articles"], counts["attributions"], counts["failed"], started)
     if counts["failed"]:
         sys.exit(1)
 
 
-@main.command(short_help="The entities behind the sources: who is who, and why.")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.command(short_help="The entities behind the sources: who is who, and why.")
+@PATHS
 @click.option("-t", "--type", "types", multiple=True, metavar="TYPE",
               help="Only entities of this type (Person, NewsOutlet, IntelligenceAgency, ...). Repeatable.")
-@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table", show_default=True)
+@format_option(("table", "json", "csv"), short=True)
 @click.option("--explain", metavar="NAME", help="Say which mentions were merged into NAME's entity, and why.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-              help="Processes that parse articles in parallel.")
-@ENTITIES_OPTION
+@JOBS
+@ENTITIES
 def entities(paths, types, fmt, explain, jobs, entity_files):
     """List the entities the sources of PATH... resolve to: label, type, the names
     seen for each, and how many attributions they hold.
@@ -328,7 +253,7 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
 
     resolver = _resolver(entity_files)
     counts = {"failed": 0}
-    for article, records in _extract(_articles(paths, counts), jobs):
+    for article, records in kg.extract_articles(_articles(paths, counts), jobs=jobs):
         resolver.resolve(article, records)
     resolver.finish()
     if explain:
@@ -348,12 +273,12 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
         else:
             for e in rows:
                 names = ", ".join(n for n in e.names if n != e.label)
-                click.echo(f"{e.attributions:>4}  {e.label}  ({e.type})" + (f"  also: {_fold(names, 90)}" if names else ""))
+                click.echo(f"{e.attributions:>4}  {e.label}  ({e.type})" + (f"  also: {fold(names, 90)}" if names else ""))
     if counts["failed"]:
         sys.exit(1)
 
 
-@main.command("eval", short_help="Score the extractor against gold-annotated articles.")
+@click.command("eval", short_help="Score the extractor against gold-annotated articles.")
 @click.argument("gold", metavar="GOLD.jsonl", type=click.Path())
 @click.option("-b", "--bootstrap", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="Document resamples for 95% confidence intervals of F1 (0: none; 1000 is usual).")
@@ -363,8 +288,7 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("-o", "--output", metavar="PRED.jsonl",
               help="Also write the predictions, one document a line (as kg extract --format jsonl).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-              help="Processes that parse articles in parallel.")
+@JOBS
 def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     """Extract from gold-annotated articles and score against the annotation.
 
@@ -393,27 +317,22 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"{gold}: {os_error_message(error)}") from None
-    out = _open_output(output) if output else None
+    out = open_output(output) if output else None
     writer = JsonLinesWriter(out) if out else None
     predictions: dict[str, list[dict]] = {}
     try:
-        for article, records in _extract(map(gold_article, gold_docs), jobs):
+        for article, records in kg.extract_articles(map(gold_article, gold_docs), jobs=jobs):
             predictions[article.id] = [r.to_dict() for r in records]
             if writer:
                 writer.write(article, records)
         if writer:
             writer.close()
     finally:
-        if out is not None and not _writes_to_stdout(output):
+        if out is not None and not writes_to_stdout(output):
             out.close()
     result = score(gold_docs, predictions, threshold=threshold, bootstrap=bootstrap, seed=seed)
     click.echo(json.dumps(result, indent=1) if as_json else format_report(result))
     _summary(len(predictions), sum(map(len, predictions.values())), None, started)
 
 
-from kg import cli_graph  # noqa: E402,F401  (registers ingest, query, attributions, ... on `main`)
-from kg import cli_render  # noqa: E402,F401  (registers render)
-from kg import cli_claims  # noqa: E402,F401  (registers claims)
-
-if __name__ == "__main__":
-    main()
+COMMANDS = [extract, entities, evaluate]

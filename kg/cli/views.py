@@ -1,15 +1,17 @@
-"""`kg render`: the graph as an interactive, self-contained HTML page (kg.network + kg.render)."""
+"""The views of the graph: `kg render` (an interactive, self-contained HTML page: kg.network +
+kg.render) and `kg analyze` (the figures: kg.analyze)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import click
 
-from kg.cli import CommandError, file_error, main
-from kg.cli_graph import STORE_OPTION, _guarded, _open
+from kg.cli.common import STORE, CommandError, file_error, format_option, graph_at
 
 
-@main.command(short_help="Draw the graph as an interactive HTML page.")
+@click.command(short_help="Draw the graph as an interactive HTML page.")
 @click.option("-o", "--output", metavar="FILE", default="graph.html", show_default=True,
               help="The page to write.")
 @click.option("--focus", metavar="NAME", help="Only the neighbourhood of the agents whose name contains NAME.")
@@ -23,7 +25,7 @@ from kg.cli_graph import STORE_OPTION, _guarded, _open
 @click.option("--max-nodes", type=click.IntRange(min=1), default=2000, show_default=True, metavar="N",
               help="Above N nodes, keep the N most connected.")
 @click.option("--title", metavar="TEXT", help="The page's heading.")
-@STORE_OPTION
+@STORE
 def render(output, focus, depth, types, query_file, max_nodes, title, store):
     """Draw who said what, via whom: agents (sources, relays, publishers, recipients, platforms),
     claims and articles, with edges said, relayed, cited, published, in, to and on. Colour and shape
@@ -40,16 +42,10 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
     from kg import network
     from kg import render as draw
 
-    try:
-        wanted = network.agent_types(types) if types else None
-        graph = _open(store)
-        try:
-            net = _guarded(network.build, graph, focus=focus, depth=depth, types=wanted,
-                           query=Path(query_file) if query_file else None)
-        finally:
-            graph.close()
-    except network.NetworkError as error:
-        raise CommandError(str(error)) from None
+    wanted = network.agent_types(types) if types else None
+    with graph_at(store) as graph:
+        net = network.build(graph, focus=focus, depth=depth, types=wanted,
+                            query=Path(query_file) if query_file else None)
     if focus is not None and not net.graph["matched"]:
         raise CommandError(f"no agent in the graph whose name contains {focus!r}")
     heading = title or (f"Who said what, via whom: around “{focus}”" if focus else draw.DEFAULT_TITLE)
@@ -58,3 +54,27 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
     except OSError as error:
         raise file_error(output, "write", error) from None
     click.echo(summary.line(output), err=True)
+
+
+@click.command(short_help="Claims per source and outlet, anonymous shares, chains, who is relied on.")
+@format_option(("table", "json"))
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="Rows per list.")
+@STORE
+def analyze(fmt, top, store):
+    """The numbers for judging a story: claims per original source and per outlet, the share of
+    each outlet's claims that rest on anonymous sources, how many hops claims travelled, and
+    the most relied-upon sources (PageRank on publisher -> relay -> source).
+
+    \b
+    Examples:
+        kg analyze
+        kg analyze --top 5 --format json
+    """
+    from kg.analyze import analyze as run, format_report
+
+    with graph_at(store) as graph:
+        report = run(graph, top=top)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if fmt == "json" else format_report(report))
+
+
+COMMANDS = [render, analyze]
