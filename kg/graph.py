@@ -143,9 +143,6 @@ class Graph:
 
 def _violations(report) -> list[str]:
     """One line per SHACL result: the node, the property path, the message."""
-    SH = "http://www.w3.org/ns/shacl#"
-    rows = report.query(f"""SELECT ?focus ?path ?message WHERE {{
-        ?r a <{SH}ValidationResult> ; <{SH}focusNode> ?focus .
-        OPTIONAL {{ ?r <{SH}resultPath> ?path }} OPTIONAL {{ ?r <{SH}resultMessage> ?message }} }}""")
+    rows = report.query(q.named("shacl_violations"))
     return sorted(f"{q.compact_iri(str(f))}: {q.compact_iri(str(p)) if p else '-'}: {m or 'violation'}"
                   for f, p, m in rows)

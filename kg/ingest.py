@@ -164,34 +164,22 @@ def _merge_agents(store, resolver: Resolver, merged: dict[str, str]) -> None:
     """Bare surnames that joined a person: every graph points to the person instead, and the
     person's description in the agents graph takes the names of both."""
     for old, new in sorted(merged.items()):
-        query.update(store, RENAME, {"old": NamedNode(old), "new": NamedNode(new)})
+        query.update(store, query.named("rename_agent"), {"old": NamedNode(old), "new": NamedNode(new)})
     targets = [resolver.entities[i] for i in sorted(set(merged.values()))]
     agents = rdf.agent_triples(targets, resolver.register)
     store.replace_graphs({}, merge={AGENTS: agents}, relabel={AGENTS: _labels(agents)})
 
 
-# The old IRI's description becomes names of the new one; references anywhere move to the new one.
-RENAME = """
-DELETE { GRAPH ?g { ?s ?p ?old } } INSERT { GRAPH ?g { ?s ?p ?new } } WHERE { GRAPH ?g { ?s ?p ?old } } ;
-DELETE { GRAPH ?g { ?old ?p ?o } } INSERT { GRAPH ?g { ?new ?q ?o } }
-WHERE { GRAPH ?g { ?old ?p ?o } BIND(IF(?p = rdfs:label, skos:altLabel, ?p) AS ?q) FILTER(?p != rdf:type) } ;
-"""
-
-
 def _seed(store, resolver: Resolver) -> None:
     """The people the store knows, with how often each is a source, so that this batch's bare
     surnames can join them (and theirs, this batch's full names)."""
-    rows = query.select(store, """
-        SELECT ?agent ?label (COUNT(?a) AS ?mentions) WHERE {
-          GRAPH kgg:agents { ?agent a kg:Person ; rdfs:label ?label }
-          OPTIONAL { GRAPH ?g { ?a kg:source ?agent } }
-        } GROUP BY ?agent ?label""")
+    rows = query.select(store, query.named("seed_people"))
     for agent, label, mentions in rows:
         resolver.seed_person(agent.value, label.value, int(mentions.value))
 
 
 def _stored_hashes(store) -> dict[str, str]:
-    rows = query.select(store, "SELECT ?id ?hash WHERE { GRAPH ?g { ?g kg:documentId ?id ; kg:contentHash ?hash } }")
+    rows = query.select(store, query.named("stored_hashes"))
     return {doc_id.value: digest.value for doc_id, digest in rows}
 
 

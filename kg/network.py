@@ -83,54 +83,6 @@ TYPE_NAMES = {
 }
 EDGE_LABELS = ("said", "relayed", "cited", "published", "in", "to", "on")
 
-_ATTRIBUTIONS = """
-SELECT ?attribution ?article ?claim ?text ?source ?sourceName ?cue ?certainty ?polarity ?speech ?citing
-       ?evidence ?recipient ?platform ?channel ?date ?dateText
-WHERE {
-  GRAPH ?article {
-    ?attribution a kg:Attribution ; kg:claim ?claim .
-    ?claim kg:text ?text .
-    OPTIONAL { ?attribution kg:source ?source }
-    OPTIONAL { ?attribution kg:sourceName ?sourceName }
-    OPTIONAL { ?attribution kg:cue ?cue }
-    OPTIONAL { ?attribution kg:certainty ?certainty }
-    OPTIONAL { ?attribution kg:polarity ?polarity }
-    OPTIONAL { ?attribution kg:kind ?speech }
-    OPTIONAL { ?attribution kg:citing ?citing }
-    OPTIONAL { ?attribution kg:evidence/nif:anchorOf ?evidence }
-    OPTIONAL { ?attribution kg:recipient ?recipient }
-    OPTIONAL { ?attribution kg:onPlatform ?platform }
-    OPTIONAL { ?attribution kg:channel ?channel }
-    OPTIONAL { ?attribution kg:date ?date }
-    OPTIONAL { ?attribution kg:dateText ?dateText }
-  }
-}
-"""
-
-_NODES = """
-SELECT ?node ?kind ?type ?label ?role ?documentId ?title ?date ?publisher ?url
-WHERE {
-  { GRAPH ?g { ?node a kg:Article ; kg:documentId ?documentId .
-               OPTIONAL { ?node schema:headline ?title }
-               OPTIONAL { ?node schema:datePublished ?date }
-               OPTIONAL { ?node schema:publisher ?publisher }
-               OPTIONAL { ?node schema:url ?url } }
-    BIND("article" AS ?kind) }
-  UNION
-  { GRAPH kgg:agents { ?node a ?type ; rdfs:label ?label . OPTIONAL { ?node kg:role ?role } }
-    FILTER(?type != kg:Country)
-    BIND("agent" AS ?kind) }
-}
-"""
-
-_FOCUS = """
-SELECT DISTINCT ?agent WHERE {
-  GRAPH kgg:agents { ?agent rdfs:label|skos:altLabel ?n }
-  FILTER(CONTAINS(LCASE(STR(?n)), LCASE(STR(?name))))
-}
-"""
-
-
 class NetworkError(KgError, ValueError):
     """A request build() cannot answer: an unknown type name, a query that returns no ?attribution."""
 
@@ -170,14 +122,14 @@ def build(graph, *, focus: str | None = None, depth: int = 2, types: set[str] | 
     store = graph.store if hasattr(graph, "store") else graph
     wanted_types = agent_types(types) if types else None
     selected = _selected(store, query) if query is not None else None
-    rows = q.records(q.run(store, _ATTRIBUTIONS))
-    nodes = q.records(q.run(store, _NODES))
+    rows = q.records(q.run(store, q.named("network_attributions")))
+    nodes = q.records(q.run(store, q.named("network_nodes")))
 
     net = _assemble(rows, nodes, selected)
     net.graph.update(focus=focus, depth=depth, types=sorted(wanted_types) if wanted_types else None,
                      query=None if query is None else str(query), matched=[])
     if focus is not None:
-        matched = [r["agent"] for r in q.records(q.run(store, _FOCUS, {"name": Literal(focus)}))]
+        matched = [r["agent"] for r in q.records(q.run(store, q.named("agents_named"), {"name": Literal(focus)}))]
         matched = [m for m in matched if m in net]
         net.graph["matched"] = sorted(matched)
         net = _neighbourhood(net, matched, depth)

@@ -97,34 +97,34 @@ def dataframe(result):
 
 @cache
 def named(name: str) -> str:
-    """The text of a shipped query, kg/queries/NAME.rq."""
-    return (resources.files("kg") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    """The text of a shipped query, kg/queries/NAME.rq (an update: NAME.ru)."""
+    folder = resources.files("kg") / "queries"
+    for suffix in (".rq", ".ru"):
+        if (folder / f"{name}{suffix}").is_file():
+            return (folder / f"{name}{suffix}").read_text(encoding="utf-8")
+    raise FileNotFoundError(f"no query {name!r} in {folder}")
+
+
+def compose(text: str, **parts: str) -> str:
+    """`text` with each placeholder line `# {NAME}` (a SPARQL comment alone on its line, so the text
+    runs as it is) replaced by parts[NAME]; a placeholder the text lacks is an error, not a no-op."""
+    for name, part in parts.items():
+        placeholder = re.compile(rf"^[ \t]*# \{{{re.escape(name)}\}}[ \t]*\n", re.M)
+        text, found = placeholder.subn(lambda _: part, text)
+        if not found:
+            raise ValueError(f"the query has no placeholder line '# {{{name}}}'")
+    return text
 
 
 def _text(value: str | None):
     return None if value is None else Literal(value)
 
 
-# The name parameters of the flat view, each a selector put in front of it: a sub-select that finds
-# the few matching agents in the agents graph and, from them, their attributions (those no other
-# relays, with kg:original). Filtering the whole flat view instead costs a scan of every attribution.
-SELECTORS = {
-    "sourceName": """  { SELECT DISTINCT ?attribution WHERE {
-      { SELECT DISTINCT ?s1 WHERE { GRAPH kgg:agents { ?s1 rdfs:label|skos:altLabel ?n1 }
-                                    FILTER(CONTAINS(LCASE(STR(?n1)), LCASE(STR(?sourceName)))) } }
-      LATERAL { GRAPH ?g1 { ?o1 kg:source ?s1 . ?attribution kg:original ?o1 } } } }
-""",
-    "viaName": """  { SELECT DISTINCT ?attribution WHERE {
-      { SELECT DISTINCT ?v2 WHERE { GRAPH kgg:agents { ?v2 rdfs:label|skos:altLabel ?n2 }
-                                    FILTER(CONTAINS(LCASE(STR(?n2)), LCASE(STR(?viaName)))) } }
-      LATERAL { GRAPH ?g2 { ?r2 kg:source ?v2 ; kg:relayOrder ?o2 . ?attribution kg:citing* ?r2 ; kg:original ?o3 } } } }
-""",
-    "publisherName": """  { SELECT DISTINCT ?attribution WHERE {
-      { SELECT DISTINCT ?p3 WHERE { GRAPH kgg:agents { ?p3 rdfs:label|skos:altLabel ?n3 }
-                                    FILTER(CONTAINS(LCASE(STR(?n3)), LCASE(STR(?publisherName)))) } }
-      LATERAL { GRAPH ?g3 { ?g3 schema:publisher ?p3 . ?attribution kg:original ?o3 } } } }
-""",
-}
+# The name parameters of the flat view and their selectors (kg/queries/attributions_*.rq): a sub-select
+# that finds the few matching agents in the agents graph and, from them, their attributions (those no
+# other relays, with kg:original). Filtering the whole flat view instead costs a scan of every attribution.
+SELECTORS = {"sourceName": "attributions_source", "viaName": "attributions_via",
+             "publisherName": "attributions_publisher"}
 
 
 def attributions_query(names, lateral: bool) -> str:
@@ -133,17 +133,12 @@ def attributions_query(names, lateral: bool) -> str:
     by index lookups; without it, a plain join (standard SPARQL 1.1, the same rows) that an engine
     may evaluate as a scan."""
     base = named("attributions")
-    selectors = "".join(SELECTORS[n] for n in SELECTORS if n in names)
+    join = "      LATERAL\n" if lateral else ""
+    selectors = "".join(compose(named(SELECTORS[n]), join=join) for n in SELECTORS if n in names)
     if not selectors:
         return base
-    start = base.index("WHERE {\n") + len("WHERE {\n")
-    end = base.index("  FILTER(!BOUND(?about)")
-    body = base[start:end]
-    if lateral:
-        body = "  LATERAL {\n" + body + "  }\n"
-    else:
-        selectors = selectors.replace("LATERAL {", "{")
-    return base[:start] + selectors + body + base[end:]
+    return compose(base, selectors=selectors, **{"body-start": "  LATERAL {\n" if lateral else "",
+                                                 "body-end": "  }\n" if lateral else ""})
 
 
 def attributions(store, source: str | None = None, via: str | None = None, publisher: str | None = None,
