@@ -9,7 +9,7 @@ copied into the project). When that path is missing the seeds are used, and
 
 After an untimed warm-up pass, each round times, one after the other, on the same
 article bodies:
-  bare       kg.nlp.load() -> nlp.pipe(bodies, batch_size=16), docs consumed, nothing else
+  bare       kg.extract.nlp.load() -> nlp.pipe(bodies, batch_size=16), docs consumed, nothing else
   extractor  kg.extract.extract_articles(articles, batch_size=16)   (jobs=1)
   jobs=N     the same with jobs=N, when --jobs > 1
 Throughput is words/s (words = len(body.split())); the figures are the medians
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=15, help="rows of the profile")
     args = ap.parse_args(argv)
 
-    from kg import nlp as kg_nlp
+    from kg.extract import nlp as kg_nlp
 
     articles, label = load_articles(args.corpus, args.limit)
     if not articles:

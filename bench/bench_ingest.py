@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_extract import ROOT, SHARED, Clock, load_articles, words  # noqa: E402
+from bench_extract import SHARED, Clock, load_articles, words  # noqa: E402
 
 DEFAULT_TRAIN = SHARED / "train.jsonl"
 TARGET = 50_000  # store write triples/s
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pyoxigraph as ox
 
-    from kg import nlp as kg_nlp
+    from kg.extract import nlp as kg_nlp
     from kg.ingest import ingest
     from kg.store import LocalStore, RemoteStore
 

@@ -62,7 +62,7 @@ from synthetic_graph import Generator  # noqa: E402
 from kg import query as q  # noqa: E402
 from kg import rdf  # noqa: E402
 from kg.store import MARKER, LocalStore  # noqa: E402
-from kg.vocab import AGENTS_GRAPH  # noqa: E402
+from kg.vocab import AGENTS_GRAPH, RDFS_LABEL  # noqa: E402
 
 AGENTS = str(AGENTS_GRAPH)
 WHEN = datetime(2026, 11, 22, tzinfo=timezone.utc)
@@ -107,7 +107,7 @@ def build(path: str, gen: Generator, n_triples: int, how: str) -> dict:
             start = time.perf_counter()
             graphs = {rdf.article_iri(article.id): triples for article, triples, _ in pending}
             agents = [t for _, _, agent_triples in pending for t in agent_triples]
-            labels = list({s for s, p, _ in agents if p == rdf.RDFS_LABEL})
+            labels = list({s for s, p, _ in agents if p == RDFS_LABEL})
             store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: labels})
             counts["write"] += time.perf_counter() - start
             if counts["articles"] % 320 == 0:
@@ -247,7 +247,7 @@ def canonical(rows: list[dict]) -> list[str]:
 def run_variants(store, args, cases, outputs) -> None:
     """Where the flat view spends its time, and the name filters in their portable SPARQL 1.1 form
     (no LATERAL: what kg.query sends to an endpoint that has none), results compared."""
-    runs, few = args.runs, max(3, args.runs // 4)
+    few = max(3, args.runs // 4)
     shipped = q.named("attributions")
     body = shipped[shipped.index("WHERE {"):]
     no_filters = "SELECT * " + body[:body.index("  FILTER(")] + "}"

@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_extract import BATCH_SIZE, DEFAULT_DEV, ROOT, Clock, load_articles  # noqa: E402
 
-from kg import register  # noqa: E402
+from kg.resolve import register  # noqa: E402
 from kg.documents import Article  # noqa: E402
 from kg.evaluate import gold_article, load_gold  # noqa: E402
 from kg.extract import extract_articles  # noqa: E402

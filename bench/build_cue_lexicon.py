@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg import nlp as kg_nlp  # noqa: E402
+from kg.extract import nlp as kg_nlp  # noqa: E402
 from kg.extract.cues import LEXICON_PATH, key_of  # noqa: E402
 from kg.extract.quotes import find_quotes, is_quoted  # noqa: E402
 

@@ -38,9 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from kg.documents import Article  # noqa: E402
 from kg.extract.records import Attribution, Source, Span  # noqa: E402
-from kg.register import ENTITY  # noqa: E402
-from kg.register import load as load_register  # noqa: E402
-from kg.resolve import Entity, slug  # noqa: E402
+from kg.resolve import Entity, load_register, slug  # noqa: E402
+from kg.vocab import ENTITY  # noqa: E402
 
 WORDS = ("the government would not agree to any new talks until the ceasefire was respected by both sides and "
          "officials said more troops were needed on the border while the budget for the coming year was "

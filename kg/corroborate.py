@@ -487,7 +487,7 @@ def _register_names() -> dict[tuple[str, ...], tuple[str, ...]]:
     their names, demonyms and the aliases of their government ("Pyongyang"); other entities by
     their names, and give their country's term too ("North Korean military": the army and North
     Korea). Names without a capital letter are left out (they would catch common words)."""
-    from kg.register import load
+    from kg.resolve import load_register as load
 
     register = load()
     out: dict[tuple[str, ...], str] = {}
@@ -617,7 +617,7 @@ def _entity_term(iri: str) -> str:
 def _country_of() -> dict[str, str]:
     """The country term of each register entity that has a country (governments excepted: their
     term is their country's)."""
-    from kg.register import load
+    from kg.resolve import load_register as load
 
     entities = load().entities.values()
     return {_entity_term(e.iri): _entity_term(e.country) for e in entities

@@ -17,16 +17,15 @@ from kg import query as q
 from kg import rdf
 from kg.ingest import IngestSummary, ingest
 from kg.store import open_store
-from kg.vocab import AGENTS_GRAPH, ontology_path
+from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, ontology_path
 
 
 def term(value):
-    """A Python value as an RDF term for a binding: str -> literal, int/float/bool -> typed literal."""
+    """A Python value as an RDF term for a binding: str -> literal, int/float/bool -> typed literal
+    (xsd:integer, xsd:double, xsd:boolean)."""
     if isinstance(value, (Literal, NamedNode)):
         return value
-    if isinstance(value, bool):
-        return Literal(str(value).lower(), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-    if isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         return Literal(value)
     return Literal(str(value))
 
@@ -116,12 +115,10 @@ class Graph:
         import pyshacl
         import rdflib
 
-        from kg.corroborate import GROUPS_GRAPH
-
         shared = [str(AGENTS_GRAPH)]  # checked with the articles, not counted as article graphs
         graphs = self.store.graphs()
-        if not article and GROUPS_GRAPH in graphs:
-            shared.append(GROUPS_GRAPH)
+        if not article and str(GROUPS_GRAPH) in graphs:
+            shared.append(str(GROUPS_GRAPH))
         names = [self._graph_name(article)] if article else [g for g in graphs if g not in shared]
         data = rdflib.Graph()
         for name in names + shared:

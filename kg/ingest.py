@@ -21,9 +21,8 @@ from pyoxigraph import NamedNode
 
 from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
-from kg.register import load as load_register
-from kg.resolve import Resolver
-from kg.vocab import AGENTS_GRAPH
+from kg.resolve import Resolver, load_register
+from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
 
 ARTICLES_PER_WRITE = 16
 AGENTS = str(AGENTS_GRAPH)
@@ -150,7 +149,7 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
 def _labels(agent_triples) -> list:
     """The agents whose label this write sets: their old label goes (a person's label is the fullest
     form of the name seen so far, and may grow)."""
-    return list({s for s, p, _ in agent_triples if p == rdf.RDFS_LABEL})
+    return list({s for s, p, _ in agent_triples if p == RDFS_LABEL})
 
 
 def _touched(resolver: Resolver, records, publisher: str | None) -> list:
@@ -184,7 +183,7 @@ def _stored_hashes(store) -> dict[str, str]:
 
 
 def _model_name() -> str:
-    from kg import nlp
+    from kg.extract import nlp
 
     meta = nlp.load().meta
     return f"{meta.get('lang', '')}_{meta.get('name', '')} {meta.get('version', '')}".strip()

@@ -15,21 +15,10 @@ from importlib import resources
 
 from pyoxigraph import Literal, NamedNode
 
-PREFIXES = {
-    "kg": "https://w3id.org/kg-attribution/ontology#",
-    "kge": "https://w3id.org/kg-attribution/entity/",
-    "kga": "https://w3id.org/kg-attribution/article/",
-    "kgg": "https://w3id.org/kg-attribution/graph/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+from kg.vocab import PREFIXES
+
+
+
 def with_prefixes(sparql: str) -> str:
     """The query with the prefixes it does not declare itself added in front (on one line)."""
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}

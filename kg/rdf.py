@@ -17,25 +17,9 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode
 
 from kg import __version__
-from kg.vocab import AGENTS_GRAPH, ARTICLE, KG, NIF, PROV, SCHEMA
+from kg.extract.words import NOT_NAMES
+from kg.vocab import ARTICLE, KG, NIF, PROV, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS_ALT_LABEL, XSD, XSD_INTEGER, node
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-SKOS_ALT = NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGER = NamedNode(XSD + "integer")  # Oxigraph stores every integer type as xsd:integer
-AGENTS = NamedNode(str(AGENTS_GRAPH))
-# Mentions that name nobody by themselves are no alias of the entity they point to.
-NOT_NAMES = frozenset("he she him her his hers i me we us they them their it its who whom which that "
-                      "this these those each all".split())
-
-
-def n(term) -> NamedNode:
-    """A vocabulary term (rdflib URIRef of kg.vocab) as a pyoxigraph node."""
-    return _nodes.get(term) or _nodes.setdefault(term, NamedNode(str(term)))
-
-
-_nodes: dict = {}
 
 
 def article_iri(article_id: str) -> str:
@@ -60,27 +44,27 @@ def article_triples(article, records, publisher: str | None = None, model: str |
                     when: datetime | None = None) -> list[tuple]:
     """The triples of the article's own graph (named by `article_iri(article.id)`)."""
     a = NamedNode(article_iri(article.id))
-    out = [(a, RDF_TYPE, n(KG.Article)), (a, RDF_TYPE, n(SCHEMA.NewsArticle)),
-           (a, n(KG.documentId), Literal(article.id)), (a, n(KG.contentHash), Literal(content_hash(article)))]
+    out = [(a, RDF_TYPE, node(KG.Article)), (a, RDF_TYPE, node(SCHEMA.NewsArticle)),
+           (a, node(KG.documentId), Literal(article.id)), (a, node(KG.contentHash), Literal(content_hash(article)))]
     if article.title:
-        out.append((a, n(SCHEMA.headline), Literal(article.title)))
+        out.append((a, node(SCHEMA.headline), Literal(article.title)))
     if article.url and "://" in article.url and not any(c in article.url for c in ' <>"{}|\\^`'):
-        out.append((a, n(SCHEMA.url), NamedNode(article.url)))
+        out.append((a, node(SCHEMA.url), NamedNode(article.url)))
     if article.published:
         kind = "date" if len(article.published) == 10 else "dateTime"
-        out.append((a, n(SCHEMA.datePublished), Literal(article.published, datatype=NamedNode(XSD + kind))))
+        out.append((a, node(SCHEMA.datePublished), Literal(article.published, datatype=node(XSD[kind]))))
     if article.author:
-        out.append((a, n(SCHEMA.author), Literal(article.author)))
+        out.append((a, node(SCHEMA.author), Literal(article.author)))
     if publisher:
-        out.append((a, n(SCHEMA.publisher), NamedNode(publisher)))
+        out.append((a, node(SCHEMA.publisher), NamedNode(publisher)))
 
     run = NamedNode(f"{a.value}#run")
     started = (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    out += [(run, RDF_TYPE, n(KG.ExtractionRun)), (run, n(PROV.used), a),
-            (run, n(PROV.startedAtTime), Literal(started, datatype=NamedNode(XSD + "dateTime"))),
-            (run, n(KG.toolVersion), Literal(__version__))]
+    out += [(run, RDF_TYPE, node(KG.ExtractionRun)), (run, node(PROV.used), a),
+            (run, node(PROV.startedAtTime), Literal(started, datatype=node(XSD.dateTime))),
+            (run, node(KG.toolVersion), Literal(__version__))]
     if model:
-        out.append((run, n(KG.model), Literal(model)))
+        out.append((run, node(KG.model), Literal(model)))
 
     for r in records:
         out += _attribution(a, run, r)
@@ -102,12 +86,12 @@ def _chains(a: NamedNode, records) -> list[tuple]:
         chain = [top]
         while chain[-1].cites in by_id and by_id[chain[-1].cites] not in chain:
             chain.append(by_id[chain[-1].cites])
-        node = record_iri(a, top.id)
-        out.append((node, n(KG.original), record_iri(a, chain[-1].id)))
+        subject = record_iri(a, top.id)
+        out.append((subject, node(KG.original), record_iri(a, chain[-1].id)))
         relays = chain[:-1]
         for order, relay in enumerate(reversed(relays), 1):
-            out.append((record_iri(a, relay.id), n(KG.relayOrder),
-                        Literal(str(order), datatype=INTEGER)))
+            out.append((record_iri(a, relay.id), node(KG.relayOrder),
+                        Literal(str(order), datatype=XSD_INTEGER)))
     return out
 
 
@@ -118,56 +102,56 @@ _POLARITY = {"positive": KG.Positive, "negative": KG.Negative}
 
 
 def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
-    node = record_iri(a, r.id)
-    claim = NamedNode(f"{node.value}-claim")
-    out = [(node, RDF_TYPE, n(KG.Attribution)), (node, n(KG.reportedIn), a), (node, n(PROV.wasGeneratedBy), run),
-           (node, n(KG.claim), claim), (node, n(KG.kind), n(_KIND[r.kind])),
-           (node, n(KG.certainty), n(_CERTAINTY[r.certainty])), (node, n(KG.polarity), n(_POLARITY[r.polarity])),
-           (claim, RDF_TYPE, n(KG.Claim))]
+    subject = record_iri(a, r.id)
+    claim = NamedNode(f"{subject.value}-claim")
+    out = [(subject, RDF_TYPE, node(KG.Attribution)), (subject, node(KG.reportedIn), a), (subject, node(PROV.wasGeneratedBy), run),
+           (subject, node(KG.claim), claim), (subject, node(KG.kind), node(_KIND[r.kind])),
+           (subject, node(KG.certainty), node(_CERTAINTY[r.certainty])), (subject, node(KG.polarity), node(_POLARITY[r.polarity])),
+           (claim, RDF_TYPE, node(KG.Claim))]
     # A discontinuous content ("A," he said, "B") is its fragments' words, without the interruption.
     fragments = [r.content.text[s - r.content.start:e - r.content.start] for s, e in r.content.parts]
-    out.append((claim, n(KG.text), Literal(" ".join(fragments))))
+    out.append((claim, node(KG.text), Literal(" ".join(fragments))))
     for i, ((start, end), text) in enumerate(zip(r.content.parts, fragments), 1):
-        out += _span(a, claim, KG.span, f"{node.value}-content-{i}", start, end, text)
+        out += _span(a, claim, KG.span, f"{subject.value}-content-{i}", start, end, text)
     if r.source is not None:
         if r.source.entity:
-            out.append((node, n(KG.source), NamedNode(r.source.entity)))
-        out += _span(a, node, KG.sourceMention, f"{node.value}-source", r.source.mention.start, r.source.mention.end,
+            out.append((subject, node(KG.source), NamedNode(r.source.entity)))
+        out += _span(a, subject, KG.sourceMention, f"{subject.value}-source", r.source.mention.start, r.source.mention.end,
                      r.source.mention.text)
-        out.append((node, n(KG.sourceName), Literal(r.source.name)))
+        out.append((subject, node(KG.sourceName), Literal(r.source.name)))
         if r.source.role:
-            out.append((node, n(KG.sourceRole), Literal(r.source.role)))
+            out.append((subject, node(KG.sourceRole), Literal(r.source.role)))
     if r.cue is not None:
-        out.append((node, n(KG.cue), Literal(r.cue.text)))
-        out += _span(a, node, KG.cueSpan, f"{node.value}-cue", r.cue.start, r.cue.end, r.cue.text)
+        out.append((subject, node(KG.cue), Literal(r.cue.text)))
+        out += _span(a, subject, KG.cueSpan, f"{subject.value}-cue", r.cue.start, r.cue.end, r.cue.text)
     if r.sentence is not None:
-        out += _span(a, node, KG.evidence, f"{node.value}-evidence", r.sentence.start, r.sentence.end, r.sentence.text)
+        out += _span(a, subject, KG.evidence, f"{subject.value}-evidence", r.sentence.start, r.sentence.end, r.sentence.text)
     if r.content_anaphor is not None:
         s = r.content_anaphor
-        out += _span(a, node, KG.contentAnaphor, f"{node.value}-anaphor", s.start, s.end, s.text)
+        out += _span(a, subject, KG.contentAnaphor, f"{subject.value}-anaphor", s.start, s.end, s.text)
     if r.cites:
-        out.append((node, n(KG.citing), record_iri(a, r.cites)))
+        out.append((subject, node(KG.citing), record_iri(a, r.cites)))
     if r.channel:
-        out.append((node, n(KG.channel), Literal(r.channel)))
+        out.append((subject, node(KG.channel), Literal(r.channel)))
     if r.channel_entity:
-        out.append((node, n(KG.onPlatform), NamedNode(r.channel_entity)))
+        out.append((subject, node(KG.onPlatform), NamedNode(r.channel_entity)))
     if r.recipient:
-        out.append((node, n(KG.recipientText), Literal(r.recipient)))
+        out.append((subject, node(KG.recipientText), Literal(r.recipient)))
     if r.recipient_entity:
-        out.append((node, n(KG.recipient), NamedNode(r.recipient_entity)))
+        out.append((subject, node(KG.recipient), NamedNode(r.recipient_entity)))
     if r.date:
-        out.append((node, n(KG.dateText), Literal(r.date["text"])))
+        out.append((subject, node(KG.dateText), Literal(r.date["text"])))
         if r.date.get("value") and len(r.date["value"]) == 10:
-            out.append((node, n(KG.date), Literal(r.date["value"], datatype=NamedNode(XSD + "date"))))
+            out.append((subject, node(KG.date), Literal(r.date["value"], datatype=node(XSD.date))))
     return out
 
 
 def _span(a, owner, prop, iri: str, start: int, end: int, text: str) -> list[tuple]:
     span = NamedNode(iri)
-    return [(owner, n(prop), span), (span, RDF_TYPE, n(KG.TextSpan)),
-            (span, n(NIF.beginIndex), Literal(str(start), datatype=INTEGER)),
-            (span, n(NIF.endIndex), Literal(str(end), datatype=INTEGER)),
-            (span, n(NIF.anchorOf), Literal(text)), (span, n(NIF.referenceContext), a)]
+    return [(owner, node(prop), span), (span, RDF_TYPE, node(KG.TextSpan)),
+            (span, node(NIF.beginIndex), Literal(str(start), datatype=XSD_INTEGER)),
+            (span, node(NIF.endIndex), Literal(str(end), datatype=XSD_INTEGER)),
+            (span, node(NIF.anchorOf), Literal(text)), (span, node(NIF.referenceContext), a)]
 
 
 # ---------------------------------------------------------------- agents
@@ -183,7 +167,7 @@ def agent_triples(entities, register) -> list[tuple]:
                       getattr(register.entities.get(e.iri), "part_of", None))
         seen.add(e.iri)
     # Countries and bodies the agents point to, described from the register.
-    pending = [o.value for s, p, o in out if p in (n(KG.country), n(KG.partOf), n(PROV.actedOnBehalfOf))]
+    pending = [o.value for s, p, o in out if p in (node(KG.country), node(KG.partOf), node(PROV.actedOnBehalfOf))]
     while pending:
         iri = pending.pop()
         known = register.entities.get(iri)
@@ -192,20 +176,20 @@ def agent_triples(entities, register) -> list[tuple]:
         seen.add(iri)
         more = _agent(iri, known.type, known.label, {}, (), (), known.country, known.part_of)
         out += more
-        pending += [o.value for s, p, o in more if p in (n(KG.country), n(KG.partOf))]
+        pending += [o.value for s, p, o in more if p in (node(KG.country), node(KG.partOf))]
     return out
 
 
 def _agent(iri, typ, label, names, roles, affiliations, country, part_of) -> list[tuple]:
-    node = NamedNode(iri)
-    out = [(node, RDF_TYPE, n(KG[typ])), (node, RDFS_LABEL, Literal(label))]
+    subject = NamedNode(iri)
+    out = [(subject, RDF_TYPE, node(KG[typ])), (subject, RDFS_LABEL, Literal(label))]
     for name in sorted(names):
         if name != label and name.casefold() not in NOT_NAMES:
-            out.append((node, SKOS_ALT, Literal(name)))
-    out += [(node, n(KG.role), Literal(role)) for role in sorted(roles)]
-    out += [(node, n(PROV.actedOnBehalfOf), NamedNode(x)) for x in sorted(affiliations)]
+            out.append((subject, SKOS_ALT_LABEL, Literal(name)))
+    out += [(subject, node(KG.role), Literal(role)) for role in sorted(roles)]
+    out += [(subject, node(PROV.actedOnBehalfOf), NamedNode(x)) for x in sorted(affiliations)]
     if country:
-        out.append((node, n(KG.country), NamedNode(country)))
+        out.append((subject, node(KG.country), NamedNode(country)))
     if part_of:
-        out.append((node, n(KG.partOf), NamedNode(part_of)))
+        out.append((subject, node(KG.partOf), NamedNode(part_of)))
     return out

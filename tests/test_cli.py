@@ -164,7 +164,7 @@ def test_extract_unwritable_output(tmp_path):
 
 
 def test_extract_missing_model_is_one_line(monkeypatch):
-    from kg import nlp
+    from kg.extract import nlp
 
     def missing(name=None):
         raise nlp.ModelError("spaCy pipeline 'nope' is not installed")
@@ -322,7 +322,7 @@ def test_installed_wheel_runs_from_elsewhere(tmp_path):
     # the installed copy ran, not the repository
     assert list((tmp_path / "site" / "kg" / "cli" / "__pycache__").glob("__init__.*.pyc"))
     # and its entity register loads from the package
-    loaded = subprocess.run([sys.executable, "-c", "from kg import register; r = register.load(); "
+    loaded = subprocess.run([sys.executable, "-c", "from kg.resolve import register; r = register.load(); "
                              "print(register.DEFAULT_PATH.parent.parent, r.lookup('Twitter').label)"],
                             cwd=elsewhere, env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stderr

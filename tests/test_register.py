@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg import register
+from kg.resolve import register
 
 PREFIXES = """\
 @prefix kg: <https://w3id.org/kg-attribution/ontology#> .

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import register
+from kg.resolve import register
 from kg.documents import Article, read_article
 from kg.extract import extract
 from kg.resolve import Resolver, is_proper_name, person_key

@@ -29,10 +29,9 @@ MENTION_WIDTH = 60
 def _resolver(entity_files: tuple[str, ...]):
     """A Resolver over the shipped register and the user's files (a bad file is a RegisterError,
     raised before any article is read)."""
-    from kg.register import load
-    from kg.resolve import Resolver
+    from kg.resolve import Resolver, load_register
 
-    return Resolver(load(entity_files))
+    return Resolver(load_register(entity_files))
 
 
 def _articles(paths, counts: dict) -> Iterator[Article]:

@@ -32,7 +32,7 @@ def extract(article: Article | str) -> list[Attribution]:
 def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int = 16
                      ) -> Iterator[tuple[Article, list[Attribution]]]:
     """Stream (article, records): parsed in batches, in `jobs` processes; nothing held beyond a batch."""
-    from kg import nlp
+    from kg.extract import nlp
 
     pipeline = nlp.load()
     docs = pipeline.pipe(((a.body, a) for a in articles), as_tuples=True,

@@ -11,28 +11,14 @@
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
-from importlib import resources
 
 from kg.extract.quotes import is_quoted
 from kg.extract.spans import ents_in, to_span
+from kg.extract.words import (GROUP_PRONOUNS, HONORIFICS, PERSON_PRONOUNS, PERSON_ROLES, PRONOUN_GENDER, RELATIVE,
+                              ROLE_NOUNS, gender_of)
 
-# Nouns that describe what someone is: a description built on one points back to a source.
-PERSON_ROLES = frozenset("""
-    official president minister spokesman spokeswoman spokesperson secretary leader chancellor premier
-    governor senator ambassador general commander chief director adviser advisor aide diplomat envoy
-    prosecutor judge mayor lawmaker candidate nominee chairman chairwoman congressman congresswoman
-    representative professor analyst expert researcher journalist reporter correspondent executive
-""".split())
-ROLE_NOUNS = PERSON_ROLES | frozenset("researchers journalists officials analysts experts reporters "
-                                      "investigators lawmakers diplomats".split())
-PERSON_PRONOUNS = frozenset("he she him her his hers i me we us".split())
-PRONOUN_GENDER = {"he": "M", "him": "M", "his": "M", "she": "F", "her": "F", "hers": "F"}
-GROUP_PRONOUNS = frozenset("they them their it its".split())
-RELATIVE = frozenset("who which that whom".split())
-HONORIFICS = frozenset("mr. mrs. ms. dr. sen. rep. gov. gen. mr mrs ms dr president".split())
 # Content words that describe a role rather than name someone.
 STOP = frozenset("the a an of for in on at to and his her their its 's ’s ' , .".split())
 POINTING = re.compile(r"^(this|that|it|these|those|so|the (reports?|claims?|information|allegations?|news))$", re.I)
@@ -169,28 +155,8 @@ def _latest_person(offset, history, subjects, gender=None):
     return None
 
 
-def gender_of(name: str) -> str | None:
-    """"M" or "F" from an honorific ("Mrs. Clinton") or a first name nearly always given to one
-    gender (1990 U.S. Census lists, first_names.tsv); None when unknown."""
-    words = name.split()
-    if not words:
-        return None
-    first = words[0].lower()
-    if first in ("mr.", "mr"):
-        return "M"
-    if first in ("mrs.", "mrs", "ms.", "ms", "miss"):
-        return "F"
-    return _first_names().get(words[0].capitalize()) if len(words) > 1 else None
-
-
 def _agrees(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
-
-
-@functools.cache
-def _first_names() -> dict[str, str]:
-    rows = (resources.files("kg.extract") / "first_names.tsv").read_text(encoding="utf-8").splitlines()
-    return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
 
 
 def _full_name(name, history, subjects) -> str:

@@ -21,8 +21,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from kg.extract.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of
-from kg.register import ENTITY, Register, name_key
+from kg.extract.words import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of
+from kg.resolve.register import Register, name_key
+from kg.vocab import ENTITY
 
 UNMERGED = ("AnonymousSource", "Group")
 PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | RELATIVE

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Iterable
 
 from kg.errors import KgError
+from kg.vocab import ENTITY, KG, TERMS, ontology_path
 
-ONTOLOGY = "https://w3id.org/kg-attribution/ontology#"
-ENTITY = "https://w3id.org/kg-attribution/entity/"
-DEFAULT_PATH = Path(__file__).with_name("ontology") / "entities.ttl"
+DEFAULT_PATH = ontology_path("entities.ttl")
 TYPES = ("NewsOutlet", "Platform", "IntelligenceAgency", "GovernmentBody", "Government", "Organization", "Country")
 
 
@@ -27,7 +26,9 @@ class RegisterError(KgError, ValueError):
 
 
 @dataclass
-class Entity:
+class Entry:
+    """An entity of the register: its IRI, one label and type, the other names it goes by."""
+
     iri: str
     label: str
     type: str
@@ -51,20 +52,20 @@ def name_key(name: str) -> str:
 
 @dataclass
 class Register:
-    entities: dict[str, Entity]
+    entities: dict[str, Entry]
     _by_name: dict[str, str]
     _by_demonym: dict[str, str]
 
-    def lookup(self, name: str) -> Entity | None:
+    def lookup(self, name: str) -> Entry | None:
         iri = self._by_name.get(name_key(name))
         return self.entities[iri] if iri else None
 
-    def country_of_demonym(self, word: str) -> Entity | None:
+    def country_of_demonym(self, word: str) -> Entry | None:
         """"Dutch" -> the Netherlands, "South Korean" -> South Korea."""
         iri = self._by_demonym.get(name_key(word))
         return self.entities[iri] if iri else None
 
-    def government_of(self, country_iri: str) -> Entity | None:
+    def government_of(self, country_iri: str) -> Entry | None:
         """The Government whose country this is: who speaks when "Ukraine said"."""
         return next((e for e in self.entities.values() if e.type == "Government" and e.country == country_iri), None)
 
@@ -74,7 +75,7 @@ class Register:
 
 def load(extra: Iterable[str | Path] = (), default: str | Path | None = DEFAULT_PATH) -> Register:
     """The register of `default` (the shipped file) extended by the user's files, in order."""
-    entities: dict[str, Entity] = {}
+    entities: dict[str, Entry] = {}
     paths = ([Path(default)] if default is not None else []) + [Path(p) for p in extra]
     for path in paths:
         _read(path, entities)
@@ -90,11 +91,10 @@ def load(extra: Iterable[str | Path] = (), default: str | Path | None = DEFAULT_
     return Register(entities, by_name, by_demonym)
 
 
-def _read(path: Path, entities: dict[str, Entity]) -> None:
-    from rdflib import Graph, Literal, Namespace, URIRef
+def _read(path: Path, entities: dict[str, Entry]) -> None:
+    from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDF, RDFS, SKOS
 
-    kg = Namespace(ONTOLOGY)
     graph = Graph()
     try:
         graph.parse(path, format="turtle")
@@ -109,7 +109,7 @@ def _read(path: Path, entities: dict[str, Entity]) -> None:
         if not isinstance(subject, URIRef):
             raise RegisterError(f"{path}: an entity without an IRI (a blank node) cannot be referred to")
         iri = str(subject)
-        types = [str(t)[len(ONTOLOGY):] for t in graph.objects(subject, RDF.type) if str(t).startswith(ONTOLOGY)]
+        types = [str(t)[len(TERMS):] for t in graph.objects(subject, RDF.type) if str(t).startswith(TERMS)]
         entity = entities.get(iri)
         if entity is None:
             labels = [str(o) for o in graph.objects(subject, RDFS.label) if isinstance(o, Literal)]
@@ -117,11 +117,11 @@ def _read(path: Path, entities: dict[str, Entity]) -> None:
                 raise RegisterError(f"{path}: {_short(iri)} needs one type of {', '.join('kg:' + t for t in TYPES)}")
             if len(labels) != 1:
                 raise RegisterError(f"{path}: {_short(iri)} needs exactly one rdfs:label, has {len(labels)}")
-            entity = entities[iri] = Entity(iri, labels[0], types[0], source=str(path))
+            entity = entities[iri] = Entry(iri, labels[0], types[0], source=str(path))
         entity.aliases += [str(o) for o in graph.objects(subject, SKOS.altLabel) if str(o) not in entity.names]
-        entity.demonyms += [str(o) for o in graph.objects(subject, kg.demonym)]
-        entity.country = str(graph.value(subject, kg.country) or "") or entity.country
-        entity.part_of = str(graph.value(subject, kg.partOf) or "") or entity.part_of
+        entity.demonyms += [str(o) for o in graph.objects(subject, KG.demonym)]
+        entity.country = str(graph.value(subject, KG.country) or "") or entity.country
+        entity.part_of = str(graph.value(subject, KG.partOf) or "") or entity.part_of
     for entity in entities.values():
         for target in (entity.country, entity.part_of):
             if target and target not in entities:
