@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode
 
-from kg import __version__
+from kg.version import __version__
 from kg.extract.words import NOT_NAMES
 from kg.vocab import ARTICLE, KG, NIF, PROV, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS_ALT_LABEL, XSD, XSD_INTEGER, node
 

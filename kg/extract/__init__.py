@@ -102,7 +102,7 @@ def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribut
     sent = f.anchor.sent
     sentence = to_span(doc, range(sent.start, sent.end), strip_edge_punct=False)
     return Attribution(id=f"{article.id}#a{n}", source=source, cue=cue, content=content, kind=kind,
-                       sentence=sentence, meta={"pattern": f.pattern, "cue_token": f.anchor.i})
+                       sentence=sentence, meta={"pattern": f.pattern}, cue_token=f.anchor.i)
 
 
 def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:

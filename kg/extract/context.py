@@ -33,7 +33,7 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def annotate(doc, article, r) -> None:
-    cue = doc[r.meta["cue_token"]]
+    cue = doc[r.cue_token]
     r.channel = channel(cue)
     r.recipient = recipient(cue)
     r.date = date_of(cue, article.published)

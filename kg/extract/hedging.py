@@ -17,7 +17,7 @@ NEGATIONS = frozenset("not n't never no".split())
 
 
 def annotate(doc, r) -> None:
-    cue = doc[r.meta["cue_token"]]
+    cue = doc[r.cue_token]
     content = doc.char_span(r.content.start, r.content.end, alignment_mode="expand")
     words = {t.lower_ for t in content} if content is not None else set()
     words |= {c.lower_ for c in cue.children if c.dep_ in ("aux", "advmod")}

@@ -67,7 +67,9 @@ class Attribution:
     # A content that only points back ("this", "the reports") is replaced by what it points at;
     # the words themselves are kept here.
     content_anaphor: Span | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # what found it: {"pattern": "according_to"}, for debugging
+    # The cue's token in the parsed doc (hedging and context read the parse around it); not output.
+    cue_token: int | None = None
     # IRIs set by kg.resolve: the platform of the channel ("on X"), the entity told ("told Newsweek")
     channel_entity: str | None = None
     recipient_entity: str | None = None
