@@ -12,7 +12,6 @@ import os
 from typing import BinaryIO, Iterator
 
 import charset_normalizer
-import trafilatura
 
 from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
@@ -115,6 +114,10 @@ def _require_text(text: str) -> str:
 
 
 def _read_html(path: str) -> Article:
+    # Imported here, not above: trafilatura (with lxml, courlan, htmldate) takes longer to import
+    # than the rest of kg.documents together, and only HTML pages need it.
+    import trafilatura
+
     page = trafilatura.bare_extraction(
         _read_bytes(path), include_comments=False, include_tables=False, with_metadata=True
     )
