@@ -7,8 +7,6 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from dateutil import parser as dateparser
-
 from kg.documents.layout import author_bio, byline_name, split_paragraphs, tail_start, title_index
 
 
@@ -19,6 +17,8 @@ def normalise_date(raw: str) -> str:
         return datetime.fromisoformat(raw).date().isoformat()
     except ValueError:
         pass
+    from dateutil import parser as dateparser  # here, not above: slow to import, and ISO dates need none
+
     try:
         # Parsing against two different defaults shows whether year, month and
         # day all came from the string ("October 2024" must not become a day).

@@ -11,8 +11,6 @@ import json
 import os
 from typing import BinaryIO, Iterator
 
-import charset_normalizer
-
 from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
 from kg.documents.records import Article, InputError
@@ -93,6 +91,8 @@ def _decode(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
+    import charset_normalizer  # here, not above: slow to import, and only text that is not UTF-8 needs it
+
     # cp1252 is tried first: it is the usual non-UTF-8 news encoding, and
     # charset-normalizer's own pick is often a sibling code page (cp852, cp1250)
     # that turns its curly quotes into letters.
