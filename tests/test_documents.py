@@ -365,7 +365,7 @@ def test_permission_error_is_reported(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(documents, "open", refuse, raising=False)  # the module's open, not pytest's
+    monkeypatch.setattr(documents.readers, "open", refuse, raising=False)  # the module's open, not pytest's
     path = write(tmp_path / "secret.txt", NEWS)
     assert only(list(iter_documents([path]))) == InputError(str(path), "cannot read: permission denied")
 
@@ -419,7 +419,7 @@ def test_jsonl_with_bom_and_empty_jsonl(tmp_path):
 
 
 def test_jsonl_size_limit_applies_per_text(tmp_path, monkeypatch):
-    monkeypatch.setattr(documents, "MAX_BYTES", 100_000)
+    monkeypatch.setattr(documents.readers, "MAX_BYTES", 100_000)
     small = json.dumps({"id": "small", "text": NEWS})
     big = json.dumps({"id": "big", "text": "word " * 40_000})  # 200 kB of text on a 200 kB line
     huge_line = json.dumps({"id": "huge", "text": "word " * 130_000})  # longer than 6 x MAX_BYTES

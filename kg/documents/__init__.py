@@ -1,0 +1,76 @@
+"""Documents: files, JSONL corpora and HTML pages in, `Article` objects out.
+
+First stage of the pipeline. Nothing here knows about NLP or RDF.
+
+    for doc in iter_documents(["corpus.jsonl", "pages/"]):
+        if isinstance(doc, InputError):
+            print(doc)      # "pages/x.txt: empty file"; the batch goes on
+        else:
+            ...             # an Article
+
+What a reader guarantees:
+
+* Offsets downstream point into `Article.text`: the file as decoded (newlines
+  normalised to "\\n"), or for HTML the text trafilatura extracted.
+* `Article.body` is `text` with boilerplate (teasers, bios, captions) blanked to
+  spaces: the same length, so the same offsets.
+* A document that cannot be read becomes an `InputError` whose str() is one line
+  ("path[:line]: message"), yielded in its place: the batch goes on.
+  `read_article` raises it instead, as a `DocumentError`.
+
+The modules, each importing only those before it: records (`Article`,
+`InputError`, `DocumentError`); layout (paragraphs, headline, byline, bio);
+boilerplate and metadata (what to blank; title, author, publisher, date);
+readers (files and directories to `Article`s); this file (the entry points).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Iterable, Iterator
+
+from kg.documents.boilerplate import blank_boilerplate
+from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
+from kg.documents.readers import file_suffix, files_under, make_article, os_error_message, read_path
+from kg.documents.records import Article, DocumentError, InputError
+
+__all__ = [
+    "Article", "InputError", "DocumentError", "iter_documents", "read_article", "article_from_text",
+    "os_error_message", "normalise_date", "blank_boilerplate", "infer_title", "infer_author", "infer_publisher",
+]
+
+ARTICLE_FIELDS = ("path", "publisher", "title", "url", "published", "author")
+
+
+def iter_documents(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Iterator[Article | InputError]:
+    """Articles from .txt/.jsonl/.html files and directories, streamed; bad input yields an `InputError`."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]  # one path, not an iterable of its characters
+    for path in map(os.fspath, paths):
+        if os.path.isdir(path):
+            for found in files_under(path):
+                if isinstance(found, InputError):
+                    yield found
+                else:
+                    yield from read_path(found)
+        else:
+            yield from read_path(path)
+
+
+def read_article(path: str | os.PathLike) -> Article:
+    """The article in one .txt or .html file; raises `DocumentError` if it cannot be read."""
+    path = os.fspath(path)
+    if os.path.isdir(path) or file_suffix(path) == ".jsonl":
+        message = "read_article reads one .txt or .html file; use iter_documents for corpora"
+        raise DocumentError(InputError(path, message))
+    result = next(read_path(path))
+    if isinstance(result, InputError):
+        raise DocumentError(result)
+    return result
+
+
+def article_from_text(text: str, id: str | None = None, **meta) -> Article:
+    """An `Article` from a string; `publisher`, `title`, `url`, `published`, `author`, `path`
+    become fields, any other keyword goes to `Article.meta`. The default id hashes the text."""
+    fields = {name: meta.pop(name) for name in ARTICLE_FIELDS if name in meta}
+    return make_article(text, id=id or "sha1-" + hashlib.sha1(text.encode()).hexdigest()[:12], meta=meta, **fields)

@@ -1,0 +1,264 @@
+"""Reading files: the directory walk, .txt (decoded: UTF-8, UTF-16 with a BOM, else a detected
+legacy encoding), .jsonl (one article a line) and .html (the article text trafilatura extracts),
+size limits, and `make_article`, which turns the text read into an `Article`.
+
+A document that cannot be read is refused with one user-facing line; `read_path` yields it as an
+`InputError` and goes on."""
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from typing import BinaryIO, Iterator
+
+from kg.documents.boilerplate import blank_boilerplate
+from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
+from kg.documents.records import Article, InputError
+
+MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
+SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
+
+
+class _Refused(Exception):
+    """A document is refused; the message is one user-facing line."""
+
+
+# --- files and directories --------------------------------------------------
+
+
+def files_under(directory: str) -> Iterator[str | InputError]:
+    """Supported files below `directory`, depth first in name order; hidden entries skipped."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError as error:
+        yield InputError(directory, os_error_message(error))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):  # not following links rules out cycles
+            yield from files_under(entry.path)
+        elif file_suffix(entry.name) in SUFFIXES:
+            yield entry.path
+
+
+def read_path(path: str) -> Iterator[Article | InputError]:
+    """The article in one file, or each of a .jsonl's; what cannot be read is an `InputError`."""
+    try:
+        suffix = file_suffix(path)
+        if suffix == ".jsonl":
+            yield from _read_jsonl(path)
+        elif suffix == ".txt":
+            yield make_article(_decode(_read_bytes(path)), id=_stem(path), path=path)
+        elif suffix in (".html", ".htm"):
+            yield _read_html(path)
+        else:
+            os.stat(path)  # a missing file is reported as missing, not as unsupported
+            raise _Refused(f"unsupported file type '{suffix}' (expected .txt, .jsonl, .html or .htm)")
+    except _Refused as refused:
+        yield InputError(path, str(refused))
+    except OSError as error:
+        yield InputError(path, os_error_message(error))
+
+
+def _read_bytes(path: str) -> bytes:
+    """The whole file, refused before reading if larger than MAX_BYTES or empty."""
+    size = os.stat(path).st_size
+    if size > MAX_BYTES:
+        raise _Refused(_too_large(size))
+    with open(path, "rb") as f:
+        data = f.read(MAX_BYTES + 1)  # the file may have grown since stat()
+    if len(data) > MAX_BYTES:
+        raise _Refused(_too_large(len(data)))
+    if not data.strip():
+        raise _Refused("empty file")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _require_text(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise _Refused("invalid UTF-16 text") from None
+    if b"\x00" in data:
+        raise _Refused("binary file, not text")
+    try:
+        return _require_text(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return _require_text(_decode_legacy(data))
+
+
+def _decode_legacy(data: bytes) -> str:
+    import charset_normalizer  # here, not above: slow to import, and only text that is not UTF-8 needs it
+
+    # cp1252 is tried first: it is the usual non-UTF-8 news encoding, and
+    # charset-normalizer's own pick is often a sibling code page (cp852, cp1250)
+    # that turns its curly quotes into letters.
+    cp1252 = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    if cp1252 is not None and cp1252.chaos <= MAX_MESS:
+        return str(cp1252)
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise _Refused("binary file, not text")
+    if best.chaos > MAX_MESS or not best.coherence:
+        raise _Refused("not UTF-8 text and the encoding could not be detected")
+    return str(best)
+
+
+def _require_text(text: str) -> str:
+    if not text.strip():
+        raise _Refused("empty file")
+    return text
+
+
+def _read_html(path: str) -> Article:
+    # Imported here, not above: trafilatura (with lxml, courlan, htmldate) takes longer to import
+    # than the rest of kg.documents together, and only HTML pages need it.
+    import trafilatura
+
+    page = trafilatura.bare_extraction(
+        _read_bytes(path), include_comments=False, include_tables=False, with_metadata=True
+    )
+    if page is None:
+        raise _Refused("no article text found in HTML")
+    article = make_article(
+        page.text or "", id=_stem(path), path=path, publisher=page.sitename, title=page.title,
+        url=page.url, published=page.date, author=page.author,
+    )
+    if not article.body.strip():  # what trafilatura kept is only a menu ("Home")
+        raise _Refused("no article text found in HTML")
+    return article
+
+
+def _read_jsonl(path: str) -> Iterator[Article | InputError]:
+    """One article per line; a bad line yields an `InputError` with its line number."""
+    found_any = False
+    with open(path, "rb") as f:
+        for lineno, line in _numbered_lines(f):
+            if line is not None and not line.strip():
+                continue
+            found_any = True
+            if line is None:
+                yield InputError(path, f"line too large (more than {_mb(_max_line_bytes())} MB)", lineno)
+                continue
+            if b"\x00" in line:
+                yield InputError(path, "binary file, not text", lineno)
+                return
+            try:
+                yield _jsonl_article(line, path, lineno)
+            except _Refused as refused:
+                yield InputError(path, str(refused), lineno)
+    if not found_any:
+        yield InputError(path, "empty file")
+
+
+def _max_line_bytes() -> int:
+    # JSON escapes can make a text up to 6x longer (\uXXXX); beyond that, a
+    # line is more likely a whole corpus on one line than one article.
+    return 6 * MAX_BYTES
+
+
+def _numbered_lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) pairs; None stands for a line too long to read, which is skipped."""
+    limit = _max_line_bytes()
+    lineno = 0
+    while line := f.readline(limit + 1):
+        lineno += 1
+        if len(line) <= limit:
+            yield lineno, line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = f.readline(1 << 20)
+        yield lineno, None
+
+
+def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
+    try:
+        record = json.loads(line.decode("utf-8").lstrip("\ufeff"))
+    except UnicodeDecodeError:
+        raise _Refused("not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise _Refused(f"invalid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise _Refused("invalid JSON: nested too deeply") from None
+    if not isinstance(record, dict):
+        raise _Refused(f"expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if text is None:
+        raise _Refused('missing "text" field')
+    if not isinstance(text, str):
+        raise _Refused(f'"text" must be a string, not {type(text).__name__}')
+    if not text.strip():
+        raise _Refused("empty text")
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise _Refused(_too_large(size, what="text"))
+    record_id = record.get("id", record.get("doc_id"))
+    used = {"id", "doc_id", "text", "publisher", "title", "url", "published", "publication_date", "date", "author"}
+    return make_article(
+        text,
+        id=f"{_stem(path)}:{lineno}" if record_id in (None, "") else str(record_id),
+        path=path,
+        publisher=_string(record, "publisher"),
+        title=_string(record, "title"),
+        url=_string(record, "url"),
+        published=_string(record, "published", "publication_date", "date"),
+        author=_string(record, "author"),
+        meta={key: value for key, value in record.items() if key not in used},
+    )
+
+
+def _string(record: dict, *keys: str) -> str | None:
+    """The first non-blank string among `keys`."""
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def file_suffix(path: str) -> str:
+    """The extension, lower-cased: ".txt" for "a/B.TXT"."""
+    return os.path.splitext(path)[1].lower()
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:g}"
+
+
+def _too_large(size: int, what: str = "file") -> str:
+    return f"{what} too large ({size / 1e6:.1f} MB > {_mb(MAX_BYTES)} MB limit)"
+
+
+def os_error_message(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(error, PermissionError):
+        return "cannot read: permission denied"
+    return f"cannot read: {(error.strerror or str(error)).lower()}"
+
+
+# --- building an Article ----------------------------------------------------
+
+
+def make_article(
+    text: str, *, id: str, path: str | None = None, publisher: str | None = None, title: str | None = None,
+    url: str | None = None, published: str | None = None, author: str | None = None, meta: dict | None = None,
+) -> Article:
+    """Metadata given wins; what is missing is inferred from the text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Article(
+        id=id, text=text, body=blank_boilerplate(text), path=path,
+        publisher=publisher or infer_publisher(text),
+        title=title or infer_title(text),
+        url=url,
+        published=normalise_date(published) if published else None,
+        author=author or infer_author(text),
+        meta=meta or {},
+    )
