@@ -7,7 +7,7 @@ CORPUS is anything `kg.documents.iter_documents` reads; the default is PolNeAR t
 (read in place, never copied; see bench_extract.py for the fallbacks). The articles are read first
 (untimed), the spaCy model loaded (untimed), then:
 
-  ingest     kg.ingest.ingest(store, articles=...) into a fresh store in a temporary directory
+  ingest     kg.graph.ingest_and_regroup(store, articles=...) (kg ingest) into a fresh store in a temporary directory
              (outside the project): articles/s, IngestSummary.seconds (read+extract, resolve, rdf,
              write), triples written. The store's replace_graphs is wrapped to time the store writes
              alone and keep what they were given: store write throughput = triples handed to
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
 
     from kg.extract import nlp as kg_nlp
-    from kg.ingest import ingest
+    from kg.graph import ingest_and_regroup as ingest
     from kg.store import LocalStore, RemoteStore
 
     articles, label = load_articles(args.corpus, args.limit)

@@ -10,13 +10,15 @@
 from __future__ import annotations
 
 import io
+import time
 
 from pyoxigraph import Literal, NamedNode
 
 from kg import query as q
 from kg import rdf
 from kg.ingest import IngestSummary, ingest
-from kg.store import open_store
+from kg.documents import InputError
+from kg.store import StoreError, open_store
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, ontology_path
 
 
@@ -28,6 +30,28 @@ def term(value):
     if isinstance(value, (bool, int, float)):
         return Literal(value)
     return Literal(str(value))
+
+
+def ingest_and_regroup(store, paths=None, *, regroup: bool = True, on_error=None, **options) -> IngestSummary:
+    """kg.ingest.ingest (see it for the options), then, when the run changed the store, its claims
+    grouped anew (kg.corroborate.regroup) unless `regroup` is False: a pipeline that ingests many
+    batches regroups once at the end, since regrouping reads every claim of the store. The articles
+    are written by then, so a failed regroup only leaves the previous groups in place (`kg regroup`
+    retries) and is counted and reported like a failed input."""
+    from kg import corroborate
+
+    summary = ingest(store, paths, on_error=on_error, **options)
+    if not regroup or not (summary.articles or summary.merged):  # nothing changed, nothing to regroup
+        return summary
+    clock = time.perf_counter()
+    try:
+        summary.groups = corroborate.regroup(store)
+    except StoreError as error:
+        summary.failed += 1
+        if on_error:
+            on_error(InputError("claim groups", f"not updated ({error}); run kg regroup"))
+    summary.seconds["regroup"] += time.perf_counter() - clock
+    return summary
 
 
 class Graph:
@@ -48,8 +72,8 @@ class Graph:
     # -- write ---------------------------------------------------------------------------------
 
     def ingest(self, paths=None, **options) -> IngestSummary:
-        """Extract, resolve and write articles; see kg.ingest.ingest for the options."""
-        return ingest(self.store, paths, **options)
+        """Extract, resolve and write articles, then group the claims anew; see ingest_and_regroup."""
+        return ingest_and_regroup(self.store, paths, **options)
 
     def regroup(self):
         """Group the claims of the store anew (kg ingest does it after each change); a GroupSummary."""
@@ -132,8 +156,6 @@ class Graph:
     def _graph_name(self, article: str) -> str:
         name = article if article.startswith(("http://", "https://")) else rdf.article_iri(article)
         if name not in self.store.graphs():
-            from kg.store import StoreError
-
             raise StoreError(f"no article graph {article!r} in the store")
         return name
 

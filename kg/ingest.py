@@ -7,9 +7,7 @@ complete), replacing what the store had for that article: ingesting the same art
 changes nothing (an article whose text, metadata and tool version are unchanged is skipped), and
 a crash leaves every article either fully in or absent. Agents go to the shared agents graph.
 Once the batch is read, bare surnames join their person (`Resolver.finish`), in the store too.
-A run that changed the store then regroups its claims (kg.corroborate), unless told not to (a
-pipeline ingesting many batches regroups once at the end: regrouping reads every claim of the
-store); a failed regroup keeps the articles written and is reported like a failed input.
+Grouping the claims afterwards is the next stage's (kg.corroborate); kg.graph does both.
 """
 from __future__ import annotations
 
@@ -56,12 +54,11 @@ class IngestSummary:
 
 def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Article] | None = None, jobs: int = 1,
            entity_files: Iterable[str] = (), on_error: Callable[[InputError], None] | None = None,
-           on_article: Callable[[Article], None] | None = None, model: str | None = None,
-           regroup: bool = True) -> IngestSummary:
+           on_article: Callable[[Article], None] | None = None, model: str | None = None) -> IngestSummary:
     """Read `paths` (or take `articles`), extract, resolve and write them to `store`.
 
     Unreadable inputs are counted and passed to `on_error`; `on_article` is called after each
-    article is written (a progress bar); `regroup=False` leaves the claim groups as they are.
+    article is written (a progress bar).
     Raises RegisterError for a bad entities file before anything is read, and the store's
     StoreError if it fails (what was written stays whole)."""
     from kg.extract import extract_articles
@@ -109,25 +106,7 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     if summary.merged:
         _merge_agents(store, resolver, summary.merged)
     summary.seconds["write"] += time.perf_counter() - clock
-    if regroup and (summary.articles or summary.merged):  # nothing changed, nothing to regroup
-        _regroup(store, summary, on_error)
     return summary
-
-
-def _regroup(store, summary: IngestSummary, on_error) -> None:
-    """Regroup the store's claims; the articles are already written, so a failure only leaves the
-    previous groups in place (`kg regroup` retries) and counts as failed."""
-    from kg import corroborate
-    from kg.store import StoreError
-
-    clock = time.perf_counter()
-    try:
-        summary.groups = corroborate.regroup(store)
-    except StoreError as error:
-        summary.failed += 1
-        if on_error:
-            on_error(InputError("claim groups", f"not updated ({error}); run kg regroup"))
-    summary.seconds["regroup"] += time.perf_counter() - clock
 
 
 def _write(store, pending, summary: IngestSummary, on_article) -> None:
