@@ -1,5 +1,7 @@
-"""Shared fixtures. `oxigraph_server`: a real `oxigraph serve` for the whole session (the remote
-store); `store_location`: the same test against a local store directory and against that server."""
+"""What the tests share: the seeds' paths; `cli` and `kg`, the command line in-process; a real
+`oxigraph serve` for the session (`oxigraph_server`, the remote store); `store_location`, the same
+test against a local store directory and against that server; and the seeds ingested once per
+session into each kind of store (`seeded_local`, `seeded_remote`, or `seeded` for both)."""
 from __future__ import annotations
 
 import contextlib
@@ -15,9 +17,32 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
+SEED_000 = next(SEEDS.glob("000_*.txt"))
+SEED_003 = next(SEEDS.glob("003_*.txt"))
 
 # Requests to the test server never go through a proxy of the environment.
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def cli(*args, input: str | None = None) -> Result:
+    """`kg ARGS` in-process (Click's runner), stdout and stderr kept apart. An exception that is no
+    clean exit is raised, not hidden in the result: the CLI never shows a traceback."""
+    from kg.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def kg(*args, ok: bool = True, input: str | None = None) -> Result:
+    """`cli`, and with `ok` (the default) it must exit 0."""
+    result = cli(*args, input=input)
+    if ok:
+        assert result.exit_code == 0, (args, result.output)
+    return result
 
 
 def oxigraph_binary() -> str | None:
@@ -115,3 +140,25 @@ def store_location(request, tmp_path):
     base = request.getfixturevalue("oxigraph_server")
     sparql_update(base, "DROP ALL")
     return base
+
+
+@pytest.fixture(scope="session")
+def seeded_local(tmp_path_factory) -> str:
+    """The seeds ingested once into a local store; the tests only read it (or restore it)."""
+    location = str(tmp_path_factory.mktemp("seeded") / "store")
+    kg("ingest", SEEDS, "--store", location)
+    return location
+
+
+@pytest.fixture(scope="session")
+def seeded_remote(tmp_path_factory):
+    """The seeds ingested once into an `oxigraph serve` of their own."""
+    with oxigraph_serve(tmp_path_factory.mktemp("oxigraph-seeded")) as base:
+        kg("ingest", SEEDS, "--store", base)
+        yield base
+
+
+@pytest.fixture(params=["local", "remote"])
+def seeded(request) -> str:
+    """The seeded store of each kind: the test runs on both."""
+    return request.getfixturevalue(f"seeded_{request.param}")

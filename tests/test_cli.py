@@ -11,25 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import ROOT, SEED_003, SEED_IDS, SEEDS
+from conftest import cli as run
 
 import kg
 from kg import evaluate
 from kg.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
-SEED_003 = next(SEEDS.glob("003_*.txt"))
 GOLD = Path(__file__).resolve().parent / "data" / "cli" / "gold.jsonl"
 GOLD_IDS = ["bridge", "storm"]
 GOOD_LINE = "The minister said on Monday that the bridge would reopen."
 SUMMARY = re.compile(r"^(\d+) articles?, (\d+) attributions?, (\d+) failed, \d+\.\d s$")
-
-
-def run(*args: str):
-    """The CLI in-process; stdout and stderr kept apart."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def run_process(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -177,7 +169,7 @@ def test_extract_missing_model_is_one_line(monkeypatch):
 
 
 def test_extract_needs_a_path():
-    result = CliRunner().invoke(main, ["extract"])
+    result = run("extract")
     assert result.exit_code == 2
     assert "Missing argument 'PATH...'" in result.stderr
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import SEEDS, kg
 
 import kg as api
 from kg import corroborate
-from kg.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 
 # Filler claims: the IDF of a real store has many claims about other things.
 FILLER = [
@@ -104,19 +99,14 @@ def test_group_iri_depends_on_the_members_only():
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    location = str(tmp_path_factory.mktemp("corroborate") / "store")
-    with api.Graph(location, create=True) as graph:
+def seeded(seeded_local):
+    return seeded_local
+
+
+def test_ingest_through_the_api_groups_every_claim(tmp_path):
+    with api.Graph(str(tmp_path / "store"), create=True) as graph:
         summary = graph.ingest([str(SEEDS)])
     assert summary.groups is not None and summary.groups.claims == summary.attributions
-    return location
-
-
-def kg(*args, ok: bool = True):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert result.exit_code == 0, (args, result.output, result.exception)
-    return result
 
 
 def group_with(rows: list[dict], text: str) -> list[dict]:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import SEED_000, SEED_003
 
 from kg import documents
 from kg.documents import (
@@ -23,9 +24,6 @@ from kg.documents import (
     read_article,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_000 = next((ROOT / "seeds").glob("000_*.txt"))
-SEED_003 = next((ROOT / "seeds").glob("003_*.txt"))
 DATA = Path(__file__).resolve().parent / "data" / "documents"
 
 NEWS = "The minister said on Friday that the agreement would hold through the winter despite the attacks."

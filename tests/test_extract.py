@@ -9,20 +9,14 @@ will start failing (XPASS) as soon as the extractor is fixed, and the mark can g
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SEED_000, SEED_003
 
 from kg.documents import Article
 from kg.extract import Attribution, extract
 from kg.extract.context import normalise_date
 from kg.extract.quotes import continuations, find_quotes, is_quoted
 from kg.extract.spans import from_fragments
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED_000 = next((ROOT / "seeds").glob("000_*.txt"))
-SEED_003 = next((ROOT / "seeds").glob("003_*.txt"))
-
 
 # --- helpers ----------------------------------------------------------------------------------
 

@@ -16,21 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from click.testing import CliRunner
-
-from conftest import free_port, oxigraph_serve
-from kg.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
-
-
-def kg(*args, ok: bool = True, input: str | None = None):
-    result = CliRunner().invoke(main, [str(a) for a in args], input=input)
-    if ok:
-        assert result.exit_code == 0, (args, result.output, result.exception)
-    return result
+from conftest import ROOT, SEED_IDS, SEEDS, free_port, kg
 
 
 def rows(location, *args) -> list[dict]:
@@ -40,19 +26,6 @@ def rows(location, *args) -> list[dict]:
 def count(location) -> int:
     stats = {r["figure"]: r["value"] for r in rows(location, "stats")}
     return stats["triples"]
-
-
-@pytest.fixture(scope="module", params=["local", "remote"])
-def seeded(request, tmp_path_factory):
-    """The seeds ingested once per kind of store; the tests below only read it (or restore it)."""
-    if request.param == "local":
-        location = str(tmp_path_factory.mktemp("graph") / "store")
-        kg("ingest", SEEDS, "--store", location)
-        yield location
-    else:
-        with oxigraph_serve(tmp_path_factory.mktemp("oxigraph-graph")) as base:
-            kg("ingest", SEEDS, "--store", base)
-            yield base
 
 
 # --- the questions -------------------------------------------------------------------------

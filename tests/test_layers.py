@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT
 
 # The pipeline, in order. The package root (`import kg`, `from kg import __version__`) is the API
 # facade: only the CLI, which sits above everything, imports it.

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import ROOT
 
 from kg import render
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 CLAIMS_QUERY = ROOT / "kg" / "queries" / "claims.rq"
 

@@ -14,14 +14,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import kg as kg_cli
 
 import kg
 from kg import network, render
-from kg.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 ENTITY = "https://w3id.org/kg-attribution/entity/"
 BLOOMBERG, NIS, NEWSWEEK = ENTITY + "bloomberg", ENTITY + "south-korea-nis", ENTITY + "newsweek"
 ARTICLE_003 = "https://w3id.org/kg-attribution/article/003_4856369f2c6336b1"
@@ -36,19 +33,10 @@ EVIL = {  # what a news text may hold; none of it may run in the page
 }
 
 
-def kg_cli(*args, ok: bool = True):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if ok:
-        assert result.exit_code == 0, (args, result.output, result.exception)
-    return result
-
-
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
+def store(seeded_local) -> str:
     """The seeds ingested once into a local store; the tests only read it."""
-    location = str(tmp_path_factory.mktemp("render") / "store")
-    kg_cli("ingest", SEEDS, "--store", location)
-    return location
+    return seeded_local
 
 
 @pytest.fixture(scope="module")

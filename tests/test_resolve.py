@@ -1,16 +1,12 @@
 """Entity resolution: one entity per real speaker, outlet, agency and platform."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SEEDS
 
-from kg.resolve import register
 from kg.documents import Article, read_article
 from kg.extract import extract
-from kg.resolve import Resolver, is_proper_name, person_key
-
-SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+from kg.resolve import Resolver, is_proper_name, person_key, register
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +16,7 @@ def reg():
 
 @pytest.fixture(scope="module")
 def seeds():
-    return [(a, extract(a)) for a in map(read_article, SEEDS)]
+    return [(a, extract(a)) for a in map(read_article, sorted(SEEDS.glob("*.txt")))]
 
 
 def resolved(reg, articles):

@@ -1,14 +1,11 @@
 """Acceptance on the two seed articles: every line of the extraction issue, through the public API."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SEEDS
 
 from kg.documents import read_article
 from kg.extract import extract
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 @pytest.fixture(scope="module")
