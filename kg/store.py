@@ -539,12 +539,9 @@ _WRITERS: set[str] = set()
 _WRITERS_LOCK = threading.Lock()
 
 
-# RocksDB keeps what is written in memory tables until they are flushed to table files: without a
-# flush every so often, a long ingest holds all it wrote in memory (1.27 GiB peak for PolNeAR train
-# against 0.59 for its first 100 articles). The memory tables grow up to this many triples: at 100k
-# they still added ~60 MiB to the peak of a long ingest (the same 16 articles 840 times: 438 MiB after
-# 100, 494 after 840), at 20k 16 MiB (414, 430), and writes were faster too (69k against 61k
-# triples/s on batches of bench/synthetic_graph.py).
+# RocksDB keeps what is written in memory tables, which grow until they are flushed to table files:
+# a flush every FLUSH_TRIPLES triples written bounds the memory of a long ingest (the figures behind
+# this number: bench/README.md, bench_memory_ingest.py and bench_ingest.py).
 FLUSH_TRIPLES = 20_000
 
 
@@ -600,8 +597,8 @@ class LocalStore(Store):
     def close(self) -> None:
         if self._store is not None:
             if not self.read_only:
-                # else each later read-only open replays the whole write-ahead log in memory (23 s for
-                # PolNeAR train, 0.06 s once flushed)
+                # else each later read-only open replays the whole write-ahead log in memory (slow
+                # after a large ingest: bench/README.md, bench_ingest.py)
                 self._flush()
             self._store = None  # RocksDB closes when the last reference goes
             with _WRITERS_LOCK:
