@@ -47,7 +47,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
-from kg.errors import KgError
+from kg.store.errors import StoreError, one_line
 
 try:
     import fcntl
@@ -71,10 +71,6 @@ GRAPH_RESULT_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
 IN_USE = "store {} is in use by another process"
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-
-
-class StoreError(KgError):
-    """A problem for the user to fix; str(e) is one line, without traceback."""
 
 
 def _default_location() -> str:
@@ -103,11 +99,6 @@ def open_store(location: str | None = None, *, create: bool = True, read_only: b
     if is_remote(location):
         return RemoteStore(location)
     return LocalStore(location, create=create, read_only=read_only)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
 # --- SPARQL text: just enough lexing to see its form, SERVICE, FROM and where to bind variables ------
@@ -290,8 +281,8 @@ def _syntax_message(message: str, fix: Callable[[str], str | None]) -> str:
         return _misfit(message)
     m = re.match(r"error at (\d+):(\d+): (.*)", fixed, re.S)
     if m:
-        return f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {_one_line(m.group(3))}"
-    return f"SPARQL syntax error: {_one_line(fixed)}"
+        return f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {one_line(m.group(3))}"
+    return f"SPARQL syntax error: {one_line(fixed)}"
 
 
 def _local_syntax_error(error: SyntaxError, text: str, parsed: _Sparql, fix) -> StoreError:
@@ -312,7 +303,7 @@ def _local_syntax_error(error: SyntaxError, text: str, parsed: _Sparql, fix) -> 
 def _misfit(message: str) -> str:
     """The parser's complaint about the query with its VALUES block: its position means nothing to
     the user, who wrote no VALUES."""
-    reason = _one_line(re.sub(r"^error at \d+:\d+: ", "", message))
+    reason = one_line(re.sub(r"^error at \d+:\d+: ", "", message))
     return f"the bindings do not fit this query (is a bound variable also set by BIND or AS?): {reason}"
 
 
@@ -359,7 +350,7 @@ class Result:
                 for t in source:
                     yield t.subject, t.predicate, t.object
         except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {_one_line(e)}") from None
+            raise StoreError(f"query failed: {one_line(e)}") from None
 
     def serialize(self, fmt: str, out: BinaryIO) -> None:
         """Write the result: json|csv|tsv|xml for SELECT and ASK, ttl|nt|jsonld|xml for graphs."""
@@ -370,7 +361,7 @@ class Result:
                 ox.serialize((Triple(s, p, o) for s, p, o in self._rows(self._take())), out,
                              GRAPH_RESULT_FORMATS[fmt])
             except (OSError, RuntimeError, ValueError) as e:
-                raise StoreError(f"cannot write the result: {_one_line(e)}") from None
+                raise StoreError(f"cannot write the result: {one_line(e)}") from None
             return
         if fmt not in RESULT_FORMATS:
             raise StoreError(f"cannot write {self.kind.upper()} results as {fmt}; use {_choices(RESULT_FORMATS)}")
@@ -380,7 +371,7 @@ class Result:
         try:
             self._take().serialize(out, RESULT_FORMATS[fmt])
         except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {_one_line(e)}") from None
+            raise StoreError(f"query failed: {one_line(e)}") from None
 
 
 def _choices(formats: dict) -> str:
@@ -414,7 +405,7 @@ def _graph_node(graph) -> NamedNode:
     try:
         return NamedNode(str(graph))
     except ValueError:
-        raise StoreError(f"not a graph IRI: {_one_line(repr(graph), 120)}") from None
+        raise StoreError(f"not a graph IRI: {one_line(repr(graph), 120)}") from None
 
 
 def _ntriples(graph: NamedNode, triples: Iterable[tuple]) -> tuple[list[str], bool]:
@@ -425,12 +416,12 @@ def _ntriples(graph: NamedNode, triples: Iterable[tuple]) -> tuple[list[str], bo
             s, p, o = t
         except (TypeError, ValueError):
             raise StoreError(f"graph {graph}: not a (subject, predicate, object) triple: "
-                             f"{_one_line(repr(t), 120)}") from None
+                             f"{one_line(repr(t), 120)}") from None
         ts, to = type(s), type(o)
         if ts is BlankNode or to is BlankNode:
             bnode = True
         if ts not in (NamedNode, BlankNode) or type(p) is not NamedNode or to not in (NamedNode, BlankNode, Literal):
-            raise StoreError(f"graph {graph}: not a triple of RDF terms: {_one_line(repr(t), 120)}")
+            raise StoreError(f"graph {graph}: not a triple of RDF terms: {one_line(repr(t), 120)}")
         lines.append(f"{s} {p} {o} .")
     return lines, bnode
 
@@ -442,7 +433,7 @@ def _relabel(relabel: dict | None) -> dict[NamedNode, list[NamedNode]]:
         out[node] = list(dict.fromkeys(subjects))
         for subject in out[node]:
             if type(subject) is not NamedNode:
-                raise StoreError(f"graph {node}: only IRIs can be relabelled, not {_one_line(repr(subject), 120)}")
+                raise StoreError(f"graph {node}: only IRIs can be relabelled, not {one_line(repr(subject), 120)}")
     return out
 
 
@@ -571,7 +562,7 @@ class LocalStore(Store):
                     raise StoreError(IN_USE.format(path)) from None
                 if read_only and isinstance(e, FileNotFoundError):
                     raise StoreError(f"no kg store at {path} (run kg ingest first)") from None
-                raise StoreError(f"cannot open store {path}: {_one_line(e)}") from None
+                raise StoreError(f"cannot open store {path}: {one_line(e)}") from None
             if not read_only:
                 _WRITERS.add(self._key)
 
@@ -581,7 +572,7 @@ class LocalStore(Store):
         try:
             fd = os.open(os.path.join(path, MARKER), os.O_RDONLY)
         except OSError as e:
-            raise StoreError(f"cannot open store {path}: {e.strerror or _one_line(e)}") from None
+            raise StoreError(f"cannot open store {path}: {e.strerror or one_line(e)}") from None
         try:
             fcntl.flock(fd, (fcntl.LOCK_SH if self.read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError:
@@ -622,19 +613,19 @@ class LocalStore(Store):
         try:
             return len(self._handle())
         except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {_one_line(e)}") from None
+            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
 
     def graphs(self) -> list[str]:
         try:
             return sorted(g.value for g in self._handle().named_graphs() if isinstance(g, NamedNode))
         except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {_one_line(e)}") from None
+            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
 
     def _has_graph(self, node: NamedNode) -> bool:
         try:
             return self._handle().contains_named_graph(node)
         except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {_one_line(e)}") from None
+            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
 
     def _query(self, text, parsed, timeout, fix) -> Result:
         store = self._handle()
@@ -658,7 +649,7 @@ class LocalStore(Store):
         except SyntaxError as e:
             error = _local_syntax_error(e, text, parsed, fix)
         except (OSError, RuntimeError, ValueError) as e:
-            error = StoreError(f"query failed: {_one_line(e)}")
+            error = StoreError(f"query failed: {one_line(e)}")
         if error is not None:
             del store  # a traceback must not keep RocksDB (and its lock) open: see _raise
             _raise(error)
@@ -674,7 +665,7 @@ class LocalStore(Store):
             except SyntaxError as e:
                 error = StoreError(_syntax_message(str(e), fix))
             except (OSError, RuntimeError, ValueError) as e:
-                error = StoreError(f"update failed (nothing was changed): {_one_line(e)}")
+                error = StoreError(f"update failed (nothing was changed): {one_line(e)}")
         if error is not None:
             _raise(error)
 
@@ -702,7 +693,7 @@ class LocalStore(Store):
                         store.update(self._replace_text(store, replace, add, labels, diff=False))
                 self._unflushed += sum(len(lines) for lines, _ in replace.values()) + sum(map(len, add.values()))
             except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-                error = StoreError(f"cannot write to store {self.location} (nothing was changed): {_one_line(e)}")
+                error = StoreError(f"cannot write to store {self.location} (nothing was changed): {one_line(e)}")
             del store
             if error is None and self._unflushed >= FLUSH_TRIPLES:
                 self._flush()
@@ -780,7 +771,7 @@ class LocalStore(Store):
             else:
                 self._handle().query(_EXPORT_TRIPLES).serialize(out, fmt)
         except (OSError, RuntimeError, ValueError) as e:
-            error = StoreError(f"cannot export store {self.location}: {_one_line(e)}")
+            error = StoreError(f"cannot export store {self.location}: {one_line(e)}")
         if error is not None:
             _raise(error)
 
@@ -840,7 +831,7 @@ def _prepare(path: str, *, create: bool) -> None:
             f.flush()
             os.fsync(f.fileno())
     except OSError as e:
-        raise StoreError(f"cannot use {path} as a kg store: {e.strerror or _one_line(e)}") from None
+        raise StoreError(f"cannot use {path} as a kg store: {e.strerror or one_line(e)}") from None
 
 
 def _check_marker(path: str, marker: Path) -> None:
@@ -911,11 +902,11 @@ class RemoteStore(Store):
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise self._timeout(url, timeout, wait) from None
             text = getattr(reason, "strerror", None) or str(reason)
-            raise StoreError(f"cannot reach SPARQL endpoint {url}: {_one_line(text)}") from None
+            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(text)}") from None
         except (socket.timeout, TimeoutError):
             raise self._timeout(url, timeout, wait) from None
         except (OSError, http.client.HTTPException) as e:
-            raise StoreError(f"cannot reach SPARQL endpoint {url}: {_one_line(e) or type(e).__name__}") from None
+            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
 
     def _read(self, response, url: str, timeout: float | None) -> bytes:
         try:
@@ -925,7 +916,7 @@ class RemoteStore(Store):
             raise self._timeout(url, timeout, timeout or self.timeout) from None
         except (OSError, http.client.HTTPException) as e:
             raise StoreError(f"SPARQL endpoint {url} broke off its answer: "
-                             f"{_one_line(e) or type(e).__name__}") from None
+                             f"{one_line(e) or type(e).__name__}") from None
 
     @staticmethod
     def _timeout(url: str, asked: float | None, wait: float) -> StoreError:
@@ -942,7 +933,7 @@ class RemoteStore(Store):
         first = next((line.strip() for line in body.splitlines() if line.strip()), "") or str(e.reason)
         if e.code == 400 and fix is not None and re.match(r"error at \d+:\d+: ", first):
             first = _syntax_message(first, fix)  # Oxigraph's parser: the same words as locally
-        return StoreError(f"SPARQL endpoint {url} answered HTTP {e.code}: {_one_line(first)}")
+        return StoreError(f"SPARQL endpoint {url} answered HTTP {e.code}: {one_line(first)}")
 
     def _query(self, text, parsed, timeout, fix) -> Result:
         params = [("query", text)]
@@ -961,7 +952,7 @@ class RemoteStore(Store):
         try:
             return _result_from_bytes(data, content_type)
         except (SyntaxError, ValueError, OSError) as e:
-            raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {_one_line(e)}") from None
+            raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {one_line(e)}") from None
 
     def _update(self, text, fix) -> None:
         response = self._post(self.update_url, text.encode("utf-8"), "application/sparql-update", None, None, fix)
@@ -1018,4 +1009,4 @@ class RemoteStore(Store):
         except (socket.timeout, TimeoutError):
             raise self._timeout(self.query_url, None, self.timeout) from None
         except (OSError, SyntaxError, ValueError, RuntimeError, http.client.HTTPException) as e:
-            raise StoreError(f"cannot export from SPARQL endpoint {self.query_url}: {_one_line(e)}") from None
+            raise StoreError(f"cannot export from SPARQL endpoint {self.query_url}: {one_line(e)}") from None
