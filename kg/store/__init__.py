@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
 from kg.store.errors import StoreError, one_line
+from kg.store.location import DEFAULT_LOCATION, MARKER, check_or_create, is_remote, location_from
 
 try:
     import fcntl
@@ -57,8 +58,6 @@ except ImportError:  # pragma: no cover - Windows: RocksDB's own lock still keep
 __all__ = ["StoreError", "DEFAULT_LOCATION", "location_from", "open_store", "Store", "LocalStore",
            "RemoteStore", "Result", "RDF_FORMATS", "RESULT_FORMATS"]
 
-MARKER = "kg-store.json"
-STORE_FORMAT = {"format": "kg-store", "version": 1}
 # Export formats (`kg export --format`); the dataset ones keep the graph names.
 RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS,
                "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
@@ -71,25 +70,6 @@ GRAPH_RESULT_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
 IN_USE = "store {} is in use by another process"
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-
-
-def _default_location() -> str:
-    base = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
-        base = os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "kg", "store")
-
-
-DEFAULT_LOCATION = _default_location()
-
-
-def location_from(option: str | None) -> str:
-    """The store to use: the --store value, else $KG_STORE, else DEFAULT_LOCATION."""
-    return option or os.environ.get("KG_STORE") or _default_location()
-
-
-def is_remote(location: str) -> bool:
-    return re.match(r"(?i)https?://", location) is not None
 
 
 def open_store(location: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:
@@ -549,7 +529,7 @@ class LocalStore(Store):
         self._write_lock = threading.Lock()
         self._unflushed = 0  # triples written since the memtables were last flushed to table files
         self._key = os.path.realpath(path)
-        _prepare(path, create=create and not read_only)
+        check_or_create(path, create=create and not read_only)
         with _WRITERS_LOCK:
             if self._key in _WRITERS:
                 raise StoreError(f"store {path} is already open for writing in this process")
@@ -803,48 +783,6 @@ def _with_deadline(work: Callable, timeout: float):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-
-
-def _prepare(path: str, *, create: bool) -> None:
-    """Check that `path` is a kg store, or make it one (a missing path or an empty directory)."""
-    p = Path(path)
-    try:
-        if p.exists() and not p.is_dir():
-            raise StoreError(f"{path} is a file, not a kg store directory")
-        if p.is_dir():
-            marker = p / MARKER
-            if marker.is_file():
-                _check_marker(path, marker)
-                return
-            if marker.exists() or any(p.iterdir()):
-                raise StoreError(f"{path} is not a kg store (no {MARKER}); refusing to use it")
-        if not create:
-            raise StoreError(f"no kg store at {path} (run kg ingest first)")
-        p.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(p / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:  # another process created it just now
-            _check_marker(path, p / MARKER)
-            return
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(STORE_FORMAT) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-    except OSError as e:
-        raise StoreError(f"cannot use {path} as a kg store: {e.strerror or one_line(e)}") from None
-
-
-def _check_marker(path: str, marker: Path) -> None:
-    try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise StoreError(f"{marker} is unreadable or damaged (expected {json.dumps(STORE_FORMAT)})") from None
-    if not isinstance(data, dict) or data.get("format") != STORE_FORMAT["format"]:
-        raise StoreError(f"{path} is not a kg store ({MARKER} is not a kg store marker); refusing to use it")
-    version = data.get("version")
-    if not isinstance(version, int) or version > STORE_FORMAT["version"]:
-        raise StoreError(f"{path} is a kg store of version {version}; "
-                         f"this kg reads version {STORE_FORMAT['version']}")
 
 
 class RemoteStore(Store):
