@@ -49,6 +49,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryResultsFormat, 
 
 from kg.store.errors import StoreError, one_line
 from kg.store.location import DEFAULT_LOCATION, MARKER, check_or_create, is_remote, location_from
+from kg.store.result import RESULT_FORMATS, Result, format_choices, result_from_bytes
 from kg.store.sparql import Sparql, query_syntax_error, syntax_message
 
 try:
@@ -62,12 +63,6 @@ __all__ = ["StoreError", "DEFAULT_LOCATION", "location_from", "open_store", "Sto
 # Export formats (`kg export --format`); the dataset ones keep the graph names.
 RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS,
                "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
-# W3C SPARQL query results formats, for SELECT and ASK.
-RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV,
-                  "tsv": QueryResultsFormat.TSV, "xml": QueryResultsFormat.XML}
-# CONSTRUCT and DESCRIBE results are graphs: RDF formats ("xml" is RDF/XML there).
-GRAPH_RESULT_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES,
-                        "jsonld": RdfFormat.JSON_LD, "xml": RdfFormat.RDF_XML}
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
 IN_USE = "store {} is in use by another process"
 RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -80,96 +75,6 @@ def open_store(location: str | None = None, *, create: bool = True, read_only: b
     if is_remote(location):
         return RemoteStore(location)
     return LocalStore(location, create=create, read_only=read_only)
-
-
-# --- results ---------------------------------------------------------------------------------------
-
-class Result:
-    """What a query returned. SELECT: `variables` (names) and rows (tuples of terms, None where
-    unbound) by iteration; ASK: `boolean` (None otherwise); CONSTRUCT/DESCRIBE: (subject, predicate,
-    object) tuples by iteration, `variables` None. A result is read once: iterate it or serialize() it."""
-
-    def __init__(self, kind: str, *, solutions=None, boolean: bool | None = None, triples=None):
-        self.kind = kind  # "select", "ask" or "graph"
-        self._solutions, self._triples = solutions, triples
-        self.boolean = boolean
-        self.variables: list[str] | None = [v.value for v in solutions.variables] \
-            if solutions is not None else None
-        self._used = False
-
-    @classmethod
-    def from_pyoxigraph(cls, result) -> Result:
-        if isinstance(result, ox.QuerySolutions):
-            return cls("select", solutions=result)
-        if isinstance(result, ox.QueryBoolean):
-            return cls("ask", boolean=bool(result))
-        return cls("graph", triples=result)
-
-    def _take(self):
-        if self._used:
-            raise StoreError("this query result has already been read")
-        self._used = True
-        return self._solutions if self.kind == "select" else self._triples
-
-    def __iter__(self) -> Iterator[tuple]:
-        if self.kind == "ask":
-            return iter(())
-        return self._rows(self._take())
-
-    def _rows(self, source) -> Iterator[tuple]:
-        try:
-            if self.kind == "select":
-                for solution in source:
-                    yield tuple(solution)
-            else:
-                for t in source:
-                    yield t.subject, t.predicate, t.object
-        except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {one_line(e)}") from None
-
-    def serialize(self, fmt: str, out: BinaryIO) -> None:
-        """Write the result: json|csv|tsv|xml for SELECT and ASK, ttl|nt|jsonld|xml for graphs."""
-        if self.kind == "graph":
-            if fmt not in GRAPH_RESULT_FORMATS:
-                raise StoreError(f"cannot write a graph result as {fmt}; use {_choices(GRAPH_RESULT_FORMATS)}")
-            try:
-                ox.serialize((Triple(s, p, o) for s, p, o in self._rows(self._take())), out,
-                             GRAPH_RESULT_FORMATS[fmt])
-            except (OSError, RuntimeError, ValueError) as e:
-                raise StoreError(f"cannot write the result: {one_line(e)}") from None
-            return
-        if fmt not in RESULT_FORMATS:
-            raise StoreError(f"cannot write {self.kind.upper()} results as {fmt}; use {_choices(RESULT_FORMATS)}")
-        if self.kind == "ask":
-            out.write(_boolean(self.boolean).serialize(format=RESULT_FORMATS[fmt]))
-            return
-        try:
-            self._take().serialize(out, RESULT_FORMATS[fmt])
-        except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {one_line(e)}") from None
-
-
-def _choices(formats: dict) -> str:
-    names = list(formats)
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _boolean(value: bool):
-    return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),
-                                  QueryResultsFormat.JSON)
-
-
-def _result_from_bytes(data: bytes, content_type: str) -> Result:
-    """A result from a serialised answer: SPARQL results (JSON, XML, TSV) or an RDF graph."""
-    media = content_type.split(";")[0].strip().lower()
-    results_format = QueryResultsFormat.from_media_type(media) if media else None
-    if results_format is not None and results_format != QueryResultsFormat.CSV:
-        parsed = ox.parse_query_results(data, results_format)
-        return Result.from_pyoxigraph(parsed)
-    rdf_format = RdfFormat.from_media_type(media) if media else None
-    if rdf_format is None:
-        raise StoreError(f"unexpected answer of type {media or 'unknown'}")
-    return Result("graph", triples=ox.parse(data, rdf_format))
 
 
 # --- the stores -------------------------------------------------------------------------------------
@@ -262,7 +167,7 @@ class Store:
         """Write the store (or one graph) as ttl, trig, nq, nt or jsonld. Triple formats get the
         distinct triples of all named graphs; dataset formats keep the graph names."""
         if fmt not in RDF_FORMATS:
-            raise StoreError(f"cannot export as {fmt}; use {_choices(RDF_FORMATS)}")
+            raise StoreError(f"cannot export as {fmt}; use {format_choices(RDF_FORMATS)}")
         node = _graph_node(graph) if graph is not None else None
         if node is not None and not self._has_graph(node):
             raise StoreError(f"no graph {node} in store {self.location}")
@@ -430,7 +335,7 @@ class LocalStore(Store):
             _raise(error)
         if isinstance(answer, ox.QueryBoolean):
             return Result("ask", boolean=bool(answer))
-        return _result_from_bytes(answer[1], answer[0])
+        return result_from_bytes(answer[1], answer[0])
 
     def _update(self, text, fix) -> None:
         error = None
@@ -683,7 +588,7 @@ class RemoteStore(Store):
         content_type = response.headers.get("Content-Type", "")
         data = self._read(response, self.query_url, timeout)
         try:
-            return _result_from_bytes(data, content_type)
+            return result_from_bytes(data, content_type)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {one_line(e)}") from None
 
