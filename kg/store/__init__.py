@@ -47,6 +47,8 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple
 
+from kg.store.base import (EXPORT_TRIPLES, RDF_FORMATS, RDFS_LABEL, Store, data_block, graph_node, ntriples,
+                           relabel_subjects)
 from kg.store.errors import StoreError, one_line
 from kg.store.location import DEFAULT_LOCATION, MARKER, check_or_create, is_remote, location_from
 from kg.store.result import RESULT_FORMATS, Result, format_choices, result_from_bytes
@@ -60,12 +62,8 @@ except ImportError:  # pragma: no cover - Windows: RocksDB's own lock still keep
 __all__ = ["StoreError", "DEFAULT_LOCATION", "location_from", "open_store", "Store", "LocalStore",
            "RemoteStore", "Result", "RDF_FORMATS", "RESULT_FORMATS"]
 
-# Export formats (`kg export --format`); the dataset ones keep the graph names.
-RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS,
-               "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
 IN_USE = "store {} is in use by another process"
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 def open_store(location: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:
@@ -77,129 +75,6 @@ def open_store(location: str | None = None, *, create: bool = True, read_only: b
     return LocalStore(location, create=create, read_only=read_only)
 
 
-# --- the stores -------------------------------------------------------------------------------------
-
-def _graph_node(graph) -> NamedNode:
-    if isinstance(graph, NamedNode):
-        return graph
-    try:
-        return NamedNode(str(graph))
-    except ValueError:
-        raise StoreError(f"not a graph IRI: {one_line(repr(graph), 120)}") from None
-
-
-def _ntriples(graph: NamedNode, triples: Iterable[tuple]) -> tuple[list[str], bool]:
-    """The triples as N-Triples lines (pyoxigraph's own escaping) and whether a blank node occurs."""
-    lines, bnode = [], False
-    for t in triples:
-        try:
-            s, p, o = t
-        except (TypeError, ValueError):
-            raise StoreError(f"graph {graph}: not a (subject, predicate, object) triple: "
-                             f"{one_line(repr(t), 120)}") from None
-        ts, to = type(s), type(o)
-        if ts is BlankNode or to is BlankNode:
-            bnode = True
-        if ts not in (NamedNode, BlankNode) or type(p) is not NamedNode or to not in (NamedNode, BlankNode, Literal):
-            raise StoreError(f"graph {graph}: not a triple of RDF terms: {one_line(repr(t), 120)}")
-        lines.append(f"{s} {p} {o} .")
-    return lines, bnode
-
-
-def _relabel(relabel: dict | None) -> dict[NamedNode, list[NamedNode]]:
-    out = {}
-    for g, subjects in (relabel or {}).items():
-        node = _graph_node(g)
-        out[node] = list(dict.fromkeys(subjects))
-        for subject in out[node]:
-            if type(subject) is not NamedNode:
-                raise StoreError(f"graph {node}: only IRIs can be relabelled, not {one_line(repr(subject), 120)}")
-    return out
-
-
-def _data_block(keyword: str, blocks: list[tuple[str, Iterable[str]]]) -> str:
-    return f"{keyword} {{\n" + "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}"
-                                          for g, lines in blocks) + "\n}"
-
-
-class Store:
-    """What both kinds of store offer. Use open_store() to get one."""
-
-    location: str
-    lateral = False  # the engine evaluates LATERAL { } (SEP-0006): kg.query uses it to look up, not scan
-
-    def query(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None,
-              allow_service: bool = False) -> Result:
-        """Run a read-only query over the union of the named graphs. `bindings` maps variable names to
-        RDF terms; `timeout` is in seconds."""
-        parsed = Sparql(sparql)
-        parsed.check(update=False, allow_service=allow_service)
-        text, fix = parsed.bind(bindings)
-        if timeout is not None and timeout <= 0:
-            raise StoreError("the timeout must be a positive number of seconds")
-        return self._query(text, parsed, timeout, fix)
-
-    def update(self, sparql: str, bindings: dict | None = None, *, allow_service: bool = False) -> None:
-        """Run a SPARQL update (atomically: all of it or nothing)."""
-        parsed = Sparql(sparql)
-        parsed.check(update=True, allow_service=allow_service)
-        text, fix = parsed.bind(bindings)
-        self._update(text, fix)
-
-    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
-        """One atomic write: every graph in `graphs` (IRI -> triples) is replaced by its triples (an
-        empty one is dropped); the triples of `merge` are added to their graphs, nothing dropped,
-        after the rdfs:label triples of the subjects listed in `relabel` (graph IRI -> subject
-        NamedNodes) went from that graph (a label that changes: the fullest name seen so far).
-        Triples are (subject, predicate, object) of pyoxigraph NamedNode, BlankNode and Literal."""
-        raise NotImplementedError
-
-    def graphs(self) -> list[str]:
-        """The IRIs of the named graphs, sorted."""
-        result = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", Sparql("SELECT"), None,
-                             lambda m: m)
-        return sorted(row[0].value for row in result if isinstance(row[0], NamedNode))
-
-    def count(self) -> int:
-        raise NotImplementedError
-
-    def export(self, fmt: str, out: BinaryIO, graph: str | None = None) -> None:
-        """Write the store (or one graph) as ttl, trig, nq, nt or jsonld. Triple formats get the
-        distinct triples of all named graphs; dataset formats keep the graph names."""
-        if fmt not in RDF_FORMATS:
-            raise StoreError(f"cannot export as {fmt}; use {format_choices(RDF_FORMATS)}")
-        node = _graph_node(graph) if graph is not None else None
-        if node is not None and not self._has_graph(node):
-            raise StoreError(f"no graph {node} in store {self.location}")
-        self._export(RDF_FORMATS[fmt], out, node)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.location!r})"
-
-    def _has_graph(self, node: NamedNode) -> bool:
-        return node.value in self.graphs()
-
-    # what the two kinds implement
-    def _query(self, text: str, parsed: Sparql, timeout: float | None, fix) -> Result:
-        raise NotImplementedError
-
-    def _update(self, text: str, fix) -> None:
-        raise NotImplementedError
-
-    def _export(self, fmt: RdfFormat, out: BinaryIO, graph: NamedNode | None) -> None:
-        raise NotImplementedError
-
-
-_EXPORT_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
 _EXPORT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH %s { ?s ?p ?o } }"
 _EXPORT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s}"
 
@@ -352,15 +227,15 @@ class LocalStore(Store):
     def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
         replace = {}
         for g, triples in graphs.items():
-            node = _graph_node(g)
-            replace[node] = _ntriples(node, triples)
+            node = graph_node(g)
+            replace[node] = ntriples(node, triples)
         add = {}
         for g, triples in (merge or {}).items():
-            node = _graph_node(g)
+            node = graph_node(g)
             triples = list(triples)
-            _ntriples(node, triples)  # the same checks
+            ntriples(node, triples)  # the same checks
             add[node] = triples
-        labels = _relabel(relabel)
+        labels = relabel_subjects(relabel)
         error = None
         with self._write_lock:
             store = self._handle(write=True)
@@ -399,7 +274,7 @@ class LocalStore(Store):
         for node, (lines, bnode) in replace.items():
             new = dict.fromkeys(lines)
             if node in add:
-                extra, extra_bnode = _ntriples(node, add[node])
+                extra, extra_bnode = ntriples(node, add[node])
                 new.update(dict.fromkeys(extra))
                 bnode = bnode or extra_bnode
             old = store.dump(format=RdfFormat.N_TRIPLES, from_graph=node).decode("utf-8").split("\n")[:-1] \
@@ -436,9 +311,9 @@ class LocalStore(Store):
                 inserts.append((node, dict.fromkeys(lines)))
         parts = [f"DROP SILENT GRAPH {node}" for node in drops]
         if deletes:
-            parts.append(_data_block("DELETE DATA", deletes))
+            parts.append(data_block("DELETE DATA", deletes))
         if inserts:
-            parts.append(_data_block("INSERT DATA", inserts))
+            parts.append(data_block("INSERT DATA", inserts))
         return " ;\n".join(parts)
 
     def _export(self, fmt, out, graph) -> None:
@@ -449,7 +324,7 @@ class LocalStore(Store):
             elif fmt.supports_datasets or graph is not None:
                 self._handle().dump(out, fmt, from_graph=graph)
             else:
-                self._handle().query(_EXPORT_TRIPLES).serialize(out, fmt)
+                self._handle().query(EXPORT_TRIPLES).serialize(out, fmt)
         except (OSError, RuntimeError, ValueError) as e:
             error = StoreError(f"cannot export store {self.location}: {one_line(e)}")
         if error is not None:
@@ -599,23 +474,23 @@ class RemoteStore(Store):
     def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
         drops, inserts = [], []
         for g, triples in graphs.items():
-            node = _graph_node(g)
+            node = graph_node(g)
             drops.append(node)
-            lines, _ = _ntriples(node, triples)
+            lines, _ = ntriples(node, triples)
             if lines:
                 inserts.append((node, lines))
         for g, triples in (merge or {}).items():
-            node = _graph_node(g)
-            lines, _ = _ntriples(node, triples)
+            node = graph_node(g)
+            lines, _ = ntriples(node, triples)
             if lines:
                 inserts.append((node, lines))
         parts = [f"DROP SILENT GRAPH {node}" for node in drops]
-        for node, subjects in _relabel(relabel).items():
+        for node, subjects in relabel_subjects(relabel).items():
             if node not in drops and subjects:
                 parts.append(f"DELETE {{ GRAPH {node} {{ ?s {RDFS_LABEL} ?label }} }} WHERE {{ GRAPH {node} "
                              f"{{ VALUES ?s {{ {' '.join(map(str, subjects))} }} ?s {RDFS_LABEL} ?label }} }}")
         if inserts:
-            parts.append(_data_block("INSERT DATA", inserts))
+            parts.append(data_block("INSERT DATA", inserts))
         if parts:
             self._update(" ;\n".join(parts), lambda m: m)
 
@@ -632,7 +507,7 @@ class RemoteStore(Store):
             query = _EXPORT_QUADS % (f"VALUES ?g {{ {graph} }} " if graph is not None else "")
             accept = "application/sparql-results+json"
         else:
-            query = _EXPORT_GRAPH % graph if graph is not None else _EXPORT_TRIPLES
+            query = _EXPORT_GRAPH % graph if graph is not None else EXPORT_TRIPLES
             accept = "application/n-triples"
         body = urllib.parse.urlencode({"query": query}).encode("utf-8")
         response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
