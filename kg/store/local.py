@@ -2,8 +2,8 @@
 that `oxigraph serve-read-only --location DIR` serves it as it is. One process writes at a time (an
 exclusive lock, besides RocksDB's own); read-only openings share the store with each other, so
 concurrent `kg query` runs do not block one another. A write is one SPARQL update, made of the
-lines that differ from what is stored; the memory tables are flushed every FLUSH_TRIPLES triples
-and on close."""
+lines that differ from what is stored (a graph with blank nodes is replaced whole); the memory
+tables are flushed every FLUSH_TRIPLES triples and on close."""
 from __future__ import annotations
 
 import os
