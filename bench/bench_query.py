@@ -432,11 +432,11 @@ def rdflib_baseline(store, cases, results, args) -> None:
           f"after {args.rdflib_timeout:g} s")
     from pyoxigraph import Literal
 
-    from kg.store import _Sparql
+    from kg.store.sparql import Sparql
 
     for name, query_name, params, _fn, _kwargs, _n, _target in cases:
         text = q.attributions_query(params, lateral=False) if query_name == "attributions" else q.named(query_name)
-        text, _ = _Sparql(q.with_prefixes(text)).bind({k: Literal(v) for k, v in params.items()})
+        text, _ = Sparql(q.with_prefixes(text)).bind({k: Literal(v) for k, v in params.items()})
 
         def call():
             return sum(1 for _ in dataset.query(text))

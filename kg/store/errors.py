@@ -1,0 +1,16 @@
+"""StoreError, the one error of kg.store a user can fix, and one_line, which keeps its messages to
+one line (`kg: error: <message>`) whatever text they quote: a parser's complaint, a repr, an HTTP body."""
+from __future__ import annotations
+
+from kg.errors import KgError
+
+
+class StoreError(KgError):
+    """A problem for the user to fix; str(e) is one line, without traceback."""
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` (or str() of an exception) on one line, whitespace runs made one space, cut with '...'
+    beyond `limit` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."

@@ -1,0 +1,196 @@
+"""RemoteStore: any SPARQL 1.1 service. `http(s)://HOST[:PORT][/PATH]` is the service base; queries
+are POSTed to BASE/query, updates to BASE/update (the endpoints of `oxigraph serve` and of a Fuseki
+dataset), with the stdlib's urllib. Writes need nothing beyond SPARQL 1.1 Update. For the union
+default graph, requests carry Oxigraph's `union-default-graph` parameter; another server must
+either accept that parameter or be configured so that its default graph is the union of its named
+graphs (Fuseki: tdb2:unionDefaultGraph true; GraphDB and Virtuoso do this by default).
+user:password@ in the URL is sent as HTTP basic auth; a loopback host is reached without the
+environment's proxies."""
+from __future__ import annotations
+
+import base64
+import functools
+import http.client
+import re
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+from pyoxigraph import Quad, QueryResultsFormat, RdfFormat
+
+from kg.store.base import EXPORT_TRIPLES, RDFS_LABEL, Store, data_block, graph_node, ntriples, relabel_subjects
+from kg.store.errors import StoreError, one_line
+from kg.store.result import Result, result_from_bytes
+from kg.store.sparql import Sparql, syntax_message
+
+HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
+# What export() asks for one graph in a triple format, and for quads (dataset formats).
+_EXPORT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH %s { ?s ?p ?o } }"
+_EXPORT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s}"
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 service: BASE/query and BASE/update, over HTTP(S) with urllib."""
+
+    def __init__(self, url: str, *, timeout: float = HTTP_TIMEOUT):
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise StoreError(f"{url} is not the http(s) URL of a SPARQL service")
+        try:
+            port = parts.port
+        except ValueError:
+            raise StoreError(f"{url} has an invalid port") from None
+        host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        netloc = host + (f":{port}" if port else "")
+        self._auth = None
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            self._auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        self.location = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+        self.query_url = self.location + "/query"
+        self.update_url = self.location + "/update"
+        self.timeout = timeout
+        loopback = parts.hostname in ("localhost", "::1") or parts.hostname.startswith("127.")
+        handlers = [urllib.request.ProxyHandler({})] if loopback else []
+        self._opener = urllib.request.build_opener(*handlers)
+
+    @functools.cached_property
+    def lateral(self) -> bool:
+        """Whether the endpoint parses LATERAL (Oxigraph's does; SPARQL 1.1 has none): asked once."""
+        try:
+            self._query("SELECT * WHERE { {} LATERAL { } }", Sparql("SELECT"), None, lambda m: m)
+        except StoreError as error:
+            if "answered HTTP 4" in str(error):
+                return False
+            raise
+        return True
+
+    def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None,
+              timeout: float | None = None, fix=None):
+        headers = {"Content-Type": content_type, "User-Agent": "kg"}
+        if accept:
+            headers["Accept"] = accept
+        if self._auth:
+            headers["Authorization"] = self._auth
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        wait = timeout if timeout is not None else self.timeout
+        try:
+            return self._opener.open(request, timeout=wait)
+        except urllib.error.HTTPError as e:
+            raise self._http_error(url, e, fix) from None
+        except urllib.error.URLError as e:
+            reason = e.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise self._timeout(url, timeout, wait) from None
+            text = getattr(reason, "strerror", None) or str(reason)
+            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(text)}") from None
+        except (socket.timeout, TimeoutError):
+            raise self._timeout(url, timeout, wait) from None
+        except (OSError, http.client.HTTPException) as e:
+            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
+
+    def _read(self, response, url: str, timeout: float | None) -> bytes:
+        try:
+            with response:
+                return response.read()
+        except (socket.timeout, TimeoutError):
+            raise self._timeout(url, timeout, timeout or self.timeout) from None
+        except (OSError, http.client.HTTPException) as e:
+            raise StoreError(f"SPARQL endpoint {url} broke off its answer: "
+                             f"{one_line(e) or type(e).__name__}") from None
+
+    @staticmethod
+    def _timeout(url: str, asked: float | None, wait: float) -> StoreError:
+        if asked is not None:
+            return StoreError(f"query timed out after {asked:g} s")
+        return StoreError(f"SPARQL endpoint {url} did not answer within {wait:g} s")
+
+    @staticmethod
+    def _http_error(url: str, e: urllib.error.HTTPError, fix) -> StoreError:
+        try:
+            body = e.read(4096).decode("utf-8", "replace")
+        except Exception:
+            body = ""
+        first = next((line.strip() for line in body.splitlines() if line.strip()), "") or str(e.reason)
+        if e.code == 400 and fix is not None and re.match(r"error at \d+:\d+: ", first):
+            first = syntax_message(first, fix)  # Oxigraph's parser: the same words as locally
+        return StoreError(f"SPARQL endpoint {url} answered HTTP {e.code}: {one_line(first)}")
+
+    def _query(self, text, parsed, timeout, fix) -> Result:
+        params = [("query", text)]
+        if not parsed.has_from:
+            params.append(("union-default-graph", ""))
+        elif parsed.dataset:  # the query's own dataset, also as protocol parameters: a server whose
+            default, named = parsed.dataset  # default graph is the union would override FROM
+            params += [("default-graph-uri", iri) for iri in default] + \
+                [("named-graph-uri", iri) for iri in named]
+        body = urllib.parse.urlencode(params).encode("utf-8")
+        accept = ("application/sparql-results+json, application/n-triples;q=0.9, "
+                  "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
+        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept, timeout, fix)
+        content_type = response.headers.get("Content-Type", "")
+        data = self._read(response, self.query_url, timeout)
+        try:
+            return result_from_bytes(data, content_type)
+        except (SyntaxError, ValueError, OSError) as e:
+            raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {one_line(e)}") from None
+
+    def _update(self, text, fix) -> None:
+        response = self._post(self.update_url, text.encode("utf-8"), "application/sparql-update", None, None, fix)
+        self._read(response, self.update_url, None)
+
+    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
+        drops, inserts = [], []
+        for g, triples in graphs.items():
+            node = graph_node(g)
+            drops.append(node)
+            lines, _ = ntriples(node, triples)
+            if lines:
+                inserts.append((node, lines))
+        for g, triples in (merge or {}).items():
+            node = graph_node(g)
+            lines, _ = ntriples(node, triples)
+            if lines:
+                inserts.append((node, lines))
+        parts = [f"DROP SILENT GRAPH {node}" for node in drops]
+        for node, subjects in relabel_subjects(relabel).items():
+            if node not in drops and subjects:
+                parts.append(f"DELETE {{ GRAPH {node} {{ ?s {RDFS_LABEL} ?label }} }} WHERE {{ GRAPH {node} "
+                             f"{{ VALUES ?s {{ {' '.join(map(str, subjects))} }} ?s {RDFS_LABEL} ?label }} }}")
+        if inserts:
+            parts.append(data_block("INSERT DATA", inserts))
+        if parts:
+            self._update(" ;\n".join(parts), lambda m: m)
+
+    def count(self) -> int:
+        rows = list(self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                Sparql("SELECT"), None, lambda m: m))
+        try:
+            return int(rows[0][0].value)
+        except (IndexError, AttributeError, TypeError, ValueError):
+            raise StoreError(f"SPARQL endpoint {self.query_url} did not answer a COUNT query") from None
+
+    def _export(self, fmt, out, graph) -> None:
+        if fmt.supports_datasets:
+            query = _EXPORT_QUADS % (f"VALUES ?g {{ {graph} }} " if graph is not None else "")
+            accept = "application/sparql-results+json"
+        else:
+            query = _EXPORT_GRAPH % graph if graph is not None else EXPORT_TRIPLES
+            accept = "application/n-triples"
+        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
+        try:
+            with response:
+                if fmt.supports_datasets:
+                    rows = ox.parse_query_results(response, QueryResultsFormat.JSON)
+                    items = (Quad(r[0], r[1], r[2], r[3]) for r in rows)
+                else:
+                    items = (q.triple for q in ox.parse(response, RdfFormat.N_TRIPLES))
+                ox.serialize(items, out, fmt)
+        except (socket.timeout, TimeoutError):
+            raise self._timeout(self.query_url, None, self.timeout) from None
+        except (OSError, SyntaxError, ValueError, RuntimeError, http.client.HTTPException) as e:
+            raise StoreError(f"cannot export from SPARQL endpoint {self.query_url}: {one_line(e)}") from None
