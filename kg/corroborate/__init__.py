@@ -23,7 +23,7 @@ and its label the text of its most central member (the medoid), cut to LABEL_WID
 Which claims. Every kg:Claim, relays' claims included ("Bloomberg reported, citing NIS, that X":
 Bloomberg's claim and NIS's claim), each read with its top-level attribution (the one no other
 relays) and that attribution's kg:original: the end of the citing chain, whose source is the
-claim's original source. One SPARQL query (READ_CLAIMS) reads them all.
+claim's original source. One SPARQL query (kg/queries/read_claims.rq) reads them all.
 
 Independent sources of a group: the distinct original sources of its members. A relay is never
 counted (Bloomberg relaying NIS counts NIS only, and the relay's claim and the original's count
@@ -122,22 +122,6 @@ IN_GROUP, CLAIM_GROUP, INDEPENDENT = NamedNode(str(KG.inGroup)), NamedNode(str(K
 # Reading the claims
 # ---------------------------------------------------------------------------------------------------
 
-# Every claim, with its top-level attribution (itself, or the one whose citing chain reaches it), that
-# attribution's original (the end of the chain) and the original's source, the article and publisher.
-# The columns are in the order of ClaimRecord's fields.
-READ_CLAIMS = """
-SELECT ?claim ?text ?attribution ?top ?source ?sourceType ?article ?publisher ?polarity
-WHERE {
-  GRAPH ?article {
-    ?top kg:original ?original ; kg:citing* ?attribution .
-    ?attribution kg:claim ?claim ; kg:polarity ?polarity .
-    ?claim kg:text ?text .
-    OPTIONAL { ?article schema:publisher ?publisher }
-    # nested: an OPTIONAL of its own would bind an absent ?source to every agent
-    OPTIONAL { ?original kg:source ?source . OPTIONAL { GRAPH kgg:agents { ?source a ?sourceType } } }
-  }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -154,14 +138,17 @@ class ClaimRecord:
 
 
 def read_claims(store) -> list[ClaimRecord]:
-    """Every claim of the store, one record each, sorted by claim IRI. A claim relayed by several
+    """Every claim of the store, one record each, sorted by claim IRI (kg/queries/read_claims.rq:
+    each claim with its top-level attribution, itself or the one whose citing chain reaches it, that
+    attribution's original, the end of the chain, and the original's source, the article and the
+    publisher; its columns are in the order of ClaimRecord's fields). A claim relayed by several
     top-level attributions takes the first of them (by IRI), so the result does not depend on the
     order the store returns rows in."""
     from kg import query
 
     store = getattr(store, "store", store)
     best: dict[str, ClaimRecord] = {}
-    for row in query.run(store, READ_CLAIMS):  # row by row: a list of every row first doubles the memory
+    for row in query.run(store, query.named("read_claims")):  # row by row: a list of every row first doubles the memory
         record = ClaimRecord(*(query.value(term) for term in row))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
