@@ -111,6 +111,7 @@ def _candidates(vectors: list[dict[str, float]], floor: float,
 
 
 def compatible(a: Features, b: Features, pa=None, pb=None) -> bool:
+    """Whether two claims may be in one group (the cannot-links above; `pa`, `pb`: their polarities)."""
     if pa != pb:
         return False
     for x, y in ((a.amounts, b.amounts), (a.days, b.days), (a.years, b.years)):
