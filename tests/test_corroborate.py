@@ -149,9 +149,9 @@ def test_a_place_and_the_front_are_one_place_told_at_two_granularities():
         "North Korean troops could be deployed to Vladivostok",
         "North Korea is transferring personnel to Russia"))
     assert kursk.places == {"kursk"} and not front.places
-    assert corroborate._compatible(kursk, front)                  # a place / the front: granularity
-    assert not corroborate._compatible(kursk, vladivostok)        # a place / another place
-    assert not corroborate._compatible(kursk, russia)             # a place / a country named instead
+    assert corroborate.cluster.compatible(kursk, front)                  # a place / the front: granularity
+    assert not corroborate.cluster.compatible(kursk, vladivostok)        # a place / another place
+    assert not corroborate.cluster.compatible(kursk, russia)             # a place / a country named instead
     # and the place slot counts in the similarity: the named place matches the generic term
     texts = FILLER + ["North Korean troops could be deployed to the Kursk area",
                       "North Korean troops could be deployed to unspecified combat zones",

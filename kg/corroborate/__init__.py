@@ -1,0 +1,60 @@
+"""Claim corroboration: claims about the same thing, across articles and sources, grouped in the graph.
+
+    summary = regroup(store)             # or regroup(kg.Graph(...)): reads every claim, writes the groups
+    rows = claims(store, single_source=True)          # the members of the groups that rest on one source
+    groups = group_texts(["...", "..."])             # the grouping alone, on plain texts (no store)
+
+`kg ingest` calls regroup() at its end; `kg claims` lists the groups. No NLP model and nothing
+downloaded: the similarity is computed from the claim texts, with the stdlib.
+
+A claim group. Every kg:Claim of the store, relays' claims included ("Bloomberg reported, citing
+NIS, that X": Bloomberg's claim and NIS's claim), is in exactly one group: a claim that nothing else
+corroborates is a group of one, so that "what rests on one source only" is one question
+(kg:independentSources 1) whether the source said it once or several times. The groups are one
+named graph, GROUPS_GRAPH, replaced whole by each regroup in one atomic write (the article graphs
+are not touched):
+
+    <https://w3id.org/kg-attribution/claim-group/3f2a...> a kg:ClaimGroup ;
+        rdfs:label "at least 1,500 North Korean troops had been deployed to Kursk" ;
+        kg:independentSources 3 .
+    <.../article/003_...#a13-claim> kg:inGroup <.../claim-group/3f2a...> .
+
+A group's IRI is a hash of its sorted member claim IRIs, its label the text of its most central
+member (the medoid).
+
+An independent source. The independent sources of a group are the distinct original sources of its
+members: the source at the end of each claim's citing chain (the kg:original of its top-level
+attribution, the one no other relays). A relay is never counted (Bloomberg relaying NIS counts NIS
+only, and the relay's claim and the original's count once); the same agent heard in several
+articles counts once (agents are canonical IRIs). Sources the article does not name or that are
+collectives (kg:AnonymousSource, kg:Group: "officials", "experts") are not comparable across
+articles, so all of them published by the same publisher count as one source ("unnamed sources of
+Newsweek"): an outlet's officials may well be the same people from one story to the next. A claim
+whose original has no source (the article's own "is known to") counts with them; without a
+publisher, the article stands for it. Not done: a person and the body they speak for (a spokesman
+and his government) count as two.
+
+The algorithm, precision first (a group must never merge different things):
+  1. read every claim with its original source, one SPARQL query (groups.read_claims);
+  2. each text -> terms: stemmed words without stop words and hedges, register names and countries
+     folded, numbers and dates as values, places (terms.Analyzer);
+  3. TF-IDF vectors of unit length, candidate pairs from an inverted index of their rarest terms,
+     cosine similarity (cluster);
+  4. average-linkage clustering while the mean cosine is at least THRESHOLD, never across an
+     incompatible pair: opposite polarity, different amounts, dates or names (cluster.compatible);
+  5. count each group's independent sources, write the groups (groups.regroup).
+Claims are sorted by IRI before anything is computed and ties are broken by IRI: the same claims
+give the same groups and the same group IRIs whatever order the store returns them in.
+Not done: claims that say the same thing in other words ("units seen in the war zone on October
+23" for "troops deployed to Kursk") need knowledge the words do not carry; a relay's claim and its
+original's are compared as two texts (the relay's may carry "his country's intelligence believed
+that").
+"""
+from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
+from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, ClaimRecord, GroupSummary, build_groups, claims,
+                                   group_iri, group_triples, independent_key, read_claims, regroup)
+from kg.corroborate.terms import Analyzer
+
+__all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "GroupSummary", "ClaimRecord", "regroup", "read_claims",
+           "build_groups", "group_triples", "group_claims", "group_texts", "independent_key", "group_iri",
+           "claims", "Analyzer"]

@@ -1,0 +1,253 @@
+"""Texts -> groups of texts about the same thing: TF-IDF vectors, candidate pairs, the compatibility
+rules and average-linkage clustering, over the Features of kg.corroborate.terms. Precision first: a
+group must never merge different things.
+
+Weights. TF-IDF over the claims of the store: (1 + ln tf) * (ln((1 + N) / (1 + df)) + 1), each
+  vector of unit length; similarity is the cosine. Terms shared by many claims weigh little, a rare
+  name or number shared by two claims weighs much.
+Incompatible pairs never group (a cannot-link: `compatible`): different polarity (a denial does not
+  corroborate); both claims give amounts and share none ("1,500 troops" vs "10,000 troops"); both
+  give dates of the same kind (month-day, or year) and share none; each names someone or something
+  the other does not (register entities, or words the corpus capitalises mid-sentence: "Trump will
+  win Ohio" vs "Clinton will win Ohio"; one adding a name to the other's may group), unless the
+  difference is one of granularity: a place against the other's generic place words ("to Kursk" /
+  "to unspecified combat zones", "to a key front") when the other names no place, or a register
+  entity against its country ("North Korean military" / "North Korean"). A place against another
+  place or against a country named instead ("to Kursk" / "to Russia") stays apart.
+Place slot. In the cosine, a claim's named place that the other lacks matches the other's generic
+  place term (GENERIC_PLACE) that it lacks, as one shared term would (`place_bonus`).
+Fragments. A claim of fewer than MIN_TERMS distinct terms ("to Donald Trump") stays alone.
+Blocking. Candidate pairs come from an inverted index of each vector's prefix (its rarest terms,
+  until the rest of the vector has a norm below CANDIDATE/2): two unit vectors whose cosine reaches
+  CANDIDATE must share a prefix term (the rest can contribute less than CANDIDATE). Terms in more
+  than max(MAX_DF, MAX_DF_SHARE * N) claims are left out of the index (their pairs would be
+  quadratic; two claims that share only such terms are too generic to group anyway). So the cost
+  grows with the number of claims about linearly for news text, not as its square.
+Clustering. Average linkage: the two groups whose mean pairwise cosine is highest are merged while
+  that mean is at least THRESHOLD and no pair across them is incompatible; pairs below CANDIDATE
+  count as 0 in the mean. Average linkage, unlike connected components, does not chain A-B-C into
+  one group when A and C have little in common. THRESHOLD was set on PolNeAR dev
+  (bench/bench_corroborate.py; its scores are in bench/README.md) for precision first:
+  near-duplicates and close paraphrases group, topical neighbours mostly do not.
+Determinism. For a given order of the texts, ties are broken by index (regroup() sorts the claims
+  by IRI first).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter, defaultdict
+from functools import cache
+
+from kg.corroborate.terms import GENERIC_PLACE, MIN_TERMS, Analyzer, Features, entity_term
+
+THRESHOLD = 0.45                              # average-linkage merge threshold (mean cosine)
+CANDIDATE = 0.15                              # pairs below this cosine count as 0
+MIN_SHARED = 2                                # terms two claims must share to be similar at all
+MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not used for blocking
+
+
+def _vectors(features: list[Features]) -> list[dict[str, float]]:
+    n = len(features)
+    df = Counter(t for f in features for t in set(f.terms))
+    vectors = []
+    for f in features:
+        tf = Counter(f.terms)
+        v = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in tf.items()}
+        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+        vectors.append({t: w / norm for t, w in v.items()})
+    return vectors
+
+
+def place_bonus(u: dict[str, float], v: dict[str, float], pu: frozenset, pv: frozenset) -> float:
+    """What the place slot adds to the cosine of u and v when one names a place the other does not
+    and the other has only the generic term (GENERIC_PLACE) the first lacks: the two weights'
+    product, as for a shared term (the best place of each side)."""
+    bonus = 0.0
+    for a, b, pa, pb in ((u, v, pu, pv), (v, u, pv, pu)):
+        if GENERIC_PLACE in b and GENERIC_PLACE not in a and not (pb - pa):
+            own = [a[t] for t in pa if t in a and t not in b]
+            if own:
+                bonus += max(own) * b[GENERIC_PLACE]
+    return bonus
+
+
+def _candidates(vectors: list[dict[str, float]], floor: float,
+                places: list[frozenset] | None = None) -> dict[tuple[int, int], float]:
+    """Pairs (i < j) whose cosine is at least `floor`, found through an inverted index of each
+    vector's prefix (rarest terms first, until the rest has a norm below floor / 2)."""
+    n = len(vectors)
+    df = Counter(t for v in vectors for t in v)
+    cap = max(MAX_DF, int(MAX_DF_SHARE * n))
+    postings: dict[str, list[int]] = defaultdict(list)
+    pairs: dict[tuple[int, int], float] = {}
+    limit = (floor / 2) ** 2
+    for j, v in enumerate(vectors):
+        if len(v) < MIN_TERMS:
+            continue
+        order = sorted(v, key=lambda t: (df[t], t))
+        rest = 1.0
+        seen: set[int] = set()
+        for t in order:
+            if rest < limit:
+                break
+            rest -= v[t] * v[t]
+            if df[t] > cap:
+                continue
+            plist = postings[t]
+            seen.update(plist)
+            plist.append(j)
+        for i in seen:
+            u = vectors[i]
+            small, large = (u, v) if len(u) < len(v) else (v, u)
+            shared = [w * large[t] for t, w in small.items() if t in large]
+            if len(shared) >= MIN_SHARED:
+                s = sum(shared)
+                if places and (places[i] or places[j]):
+                    s = min(1.0, s + place_bonus(u, v, places[i], places[j]))
+                if s >= floor:
+                    pairs[i, j] = s
+    return pairs
+
+
+def compatible(a: Features, b: Features, pa=None, pb=None) -> bool:
+    """Whether two claims may be in one group (the cannot-links above; `pa`, `pb`: their polarities)."""
+    if pa != pb:
+        return False
+    for x, y in ((a.amounts, b.amounts), (a.days, b.days), (a.years, b.years)):
+        if x and y and not (x & y):
+            return False
+    # each names someone the other does not: about different people or places ("Trump will win
+    # Ohio" / "Clinton will win Ohio"); one adding a name to the other's is a more detailed telling
+    extra_a, extra_b = a.names - b.names, b.names - a.names
+    if not (extra_a and extra_b):
+        return True
+    return not (_unexplained(a, extra_a, b, extra_b) and _unexplained(b, extra_b, a, extra_a))
+
+
+def _unexplained(own: Features, extra: frozenset, other: Features, other_extra: frozenset) -> bool:
+    """Whether a claim names someone or something the other does not, beyond a finer telling of the
+    other's words (`extra`: its names the other lacks): a place (an unregistered name in a place's
+    position, "to Kursk") when the other says only where in general words (the generic place term:
+    "to a key front", "in the war zone") and names no place of its own; a register entity of a
+    country the other names, when the other names nothing else of that country ("North Korean
+    military units" / "North Korean troops"). A place against a place, an agent against an agent,
+    a place against a country ("to Kursk" / "to Russia") stay a contradiction."""
+    country_of = _country_of()
+    other_owners = {country_of[n] for n in other_extra if n in country_of}
+    for name in extra:
+        if name in own.places and not (other.places - own.places) and GENERIC_PLACE in other.terms:
+            continue
+        if name in country_of and country_of[name] in other.names and country_of[name] not in other_owners:
+            continue
+        return True
+    return False
+
+
+@cache
+def _country_of() -> dict[str, str]:
+    """The country term of each register entity that has a country (governments excepted: their
+    term is their country's)."""
+    from kg.resolve import load_register as load
+
+    entities = load().entities.values()
+    return {entity_term(e.iri): entity_term(e.country) for e in entities
+            if e.country and e.type not in ("Country", "Government")}
+
+
+def group_claims(texts: list[str], polarities: list[str | None] | None = None, *, threshold: float = THRESHOLD,
+                 analyzer: Analyzer | None = None) -> tuple[list[list[int]], dict[tuple[int, int], float]]:
+    """Group texts about the same thing: (groups as sorted lists of indexes, sorted by their first
+    index; the similar pairs found, (i, j) -> cosine). Deterministic for a given order of `texts`;
+    regroup() sorts claims by IRI first."""
+    analyzer = (analyzer or Analyzer()).fit(texts)
+    features = [analyzer.features(t) for t in texts]
+    polarities = polarities or [None] * len(texts)
+    vectors = _vectors(features)
+    sims = _candidates(vectors, CANDIDATE, [f.places for f in features])
+    groups = _average_linkage(len(texts), sims, threshold,
+                              lambda i, j: compatible(features[i], features[j], polarities[i], polarities[j]))
+    return groups, sims
+
+
+def _average_linkage(n: int, sims: dict[tuple[int, int], float], threshold: float, may_merge) -> list[list[int]]:
+    """Average-linkage agglomerative clustering over the sparse similarities (missing pairs: 0),
+    within the connected components of the pairs at or above `threshold` (no merge can happen
+    across them). Merges go best mean first, ties by member indexes; a merge with an incompatible
+    pair is refused."""
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (i, j), s in sims.items():
+        if s >= threshold:
+            a, b = find(i), find(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    components = defaultdict(list)
+    for i in range(n):
+        components[find(i)].append(i)
+    neighbours = defaultdict(dict)
+    for (i, j), s in sims.items():
+        neighbours[i][j] = s
+        neighbours[j][i] = s
+
+    groups = []
+    for members in components.values():
+        if len(members) == 1:
+            groups.append(members)
+            continue
+        groups += _cluster_component(members, neighbours, threshold, may_merge)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _cluster_component(members, neighbours, threshold, may_merge) -> list[list[int]]:
+    clusters = {m: [m] for m in members}          # cluster id = its smallest member
+    link: dict[int, dict[int, float]] = defaultdict(dict)  # sum of similarities between clusters
+    for i in members:
+        for j, s in neighbours[i].items():
+            if j in clusters and i != j:
+                link[i][j] = s
+    heap = []
+    for i in members:
+        for j, s in link[i].items():
+            if i < j and s >= threshold:
+                heap.append((-s, i, j, 1, 1))
+    heapq.heapify(heap)
+    refused: set[tuple[int, int]] = set()
+    while heap:
+        neg, a, b, size_a, size_b = heapq.heappop(heap)
+        if a not in clusters or b not in clusters or len(clusters[a]) != size_a or len(clusters[b]) != size_b:
+            continue  # stale entry
+        if (a, b) in refused:
+            continue
+        if not all(may_merge(x, y) for x in clusters[a] for y in clusters[b]):
+            refused.add((a, b))
+            continue
+        keep, gone = min(a, b), max(a, b)
+        clusters[keep] = clusters[keep] + clusters.pop(gone)
+        # the merged cluster's links: sums add up
+        for other, s in link.pop(gone).items():
+            link[other].pop(gone, None)
+            if other != keep:
+                link[keep][other] = link[keep].get(other, 0.0) + s
+                link[other][keep] = link[keep][other]
+        link[keep].pop(keep, None)
+        refused = {(x, y) for x, y in refused if gone not in (x, y) and keep not in (x, y)}
+        size = len(clusters[keep])
+        for other, s in link[keep].items():
+            mean = s / (size * len(clusters[other]))
+            if mean >= threshold:
+                x, y = min(keep, other), max(keep, other)
+                heapq.heappush(heap, (-mean, x, y, len(clusters[x]), len(clusters[y])))
+    return list(clusters.values())
+
+
+def group_texts(texts: list[str], polarities: list[str | None] | None = None, *,
+                threshold: float = THRESHOLD) -> list[list[int]]:
+    """The grouping alone, on plain texts: the groups as lists of indexes into `texts`."""
+    return group_claims(texts, polarities, threshold=threshold)[0]

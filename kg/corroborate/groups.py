@@ -1,0 +1,186 @@
+"""The claim groups in the store: every claim read with its original source (read_claims), grouped
+(kg.corroborate.cluster), each group counted in independent sources, named and labelled
+(build_groups), written as one named graph (regroup), and read back (claims).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.corroborate.cluster import THRESHOLD, group_claims
+from kg.corroborate.terms import Analyzer
+from kg.vocab import BASE, GRAPH, KG
+
+GROUPS_GRAPH = str(GRAPH["claim-groups"])     # the one named graph regroup() writes
+GROUP = BASE + "claim-group/"                 # + 16 hex digits of a hash of the sorted member IRIs
+LABEL_WIDTH = 100
+UNNAMED_TYPES = frozenset({str(KG.AnonymousSource), str(KG.Group)})
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+IN_GROUP, CLAIM_GROUP, INDEPENDENT = NamedNode(str(KG.inGroup)), NamedNode(str(KG.ClaimGroup)), \
+    NamedNode(str(KG.independentSources))
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    claim: str                       # the kg:Claim IRI
+    text: str
+    attribution: str = ""            # the attribution whose claim it is
+    top: str = ""                    # the top-level attribution of its chain
+    source: str | None = None        # the original source agent (end of the chain), if any
+    source_type: str | None = None   # its class IRI
+    article: str = ""
+    publisher: str | None = None
+    polarity: str | None = None
+
+
+def read_claims(store) -> list[ClaimRecord]:
+    """Every claim of the store, one record each, sorted by claim IRI (kg/queries/read_claims.rq:
+    each claim with its top-level attribution, itself or the one whose citing chain reaches it, that
+    attribution's original, the end of the chain, and the original's source, the article and the
+    publisher; its columns are in the order of ClaimRecord's fields). A claim relayed by several
+    top-level attributions takes the first of them (by IRI), so the result does not depend on the
+    order the store returns rows in."""
+    from kg import query
+
+    store = getattr(store, "store", store)
+    best: dict[str, ClaimRecord] = {}
+    # row by row: a list of every row first would hold all the rows and all the records at once
+    for row in query.run(store, query.named("read_claims")):
+        record = ClaimRecord(*(query.value(term) for term in row))
+        current = best.get(record.claim)
+        if current is None or _row_key(record) < _row_key(current):
+            best[record.claim] = record
+    return [record for _, record in sorted(best.items())]
+
+
+def _row_key(record: ClaimRecord) -> tuple:
+    return tuple(x or "" for x in (record.top, record.source, record.source_type, record.publisher))
+
+
+def independent_key(record: ClaimRecord) -> str:
+    """What a member counts as: its original source agent, or, for unnamed and collective sources
+    and claims without a source, the unnamed sources of its publisher (of its article without one)."""
+    if record.source and record.source_type not in UNNAMED_TYPES:
+        return record.source
+    return "unnamed:" + (record.publisher or record.article)
+
+
+def group_iri(claim_iris: Iterable[str]) -> str:
+    digest = hashlib.sha1("\n".join(sorted(claim_iris)).encode("utf-8")).hexdigest()[:16]
+    return GROUP + digest
+
+
+def _fold(text: str, width: int = LABEL_WIDTH) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _medoid(members: list[int], sims: dict[tuple[int, int], float], records: list[ClaimRecord]) -> int:
+    def centrality(i):
+        return sum(sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i)
+    return min(members, key=lambda i: (-round(centrality(i), 9), len(records[i].text), records[i].claim))
+
+
+@dataclass
+class GroupSummary:
+    claims: int = 0
+    groups: int = 0
+    grouped: int = 0              # claims in groups of two or more
+    multi: int = 0                # groups of two or more claims
+    corroborated: int = 0         # groups with two or more independent sources
+    largest: int = 0
+    triples: int = 0
+    seconds: dict = field(default_factory=lambda: {"read": 0.0, "group": 0.0, "write": 0.0})
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+    def line(self) -> str:
+        s = self.seconds
+        return (f"{self.claims} claims, {self.groups} groups ({self.multi} of several claims, {self.corroborated} "
+                f"with several independent sources, largest {self.largest}), {self.total_seconds:.1f} s "
+                f"(read {s['read']:.1f}, group {s['group']:.1f}, write {s['write']:.1f})")
+
+
+def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
+                 analyzer: Analyzer | None = None) -> list[dict]:
+    """The groups of `records` (sorted by claim IRI first): dicts with iri, label, sources (the
+    independent count), members (claim IRIs, sorted)."""
+    records = sorted(records, key=lambda r: r.claim)
+    groups, sims = group_claims([r.text for r in records], [r.polarity for r in records],
+                                threshold=threshold, analyzer=analyzer)
+    out = []
+    for members in groups:
+        claims = sorted(records[i].claim for i in members)
+        out.append({"iri": group_iri(claims), "label": _fold(records[_medoid(members, sims, records)].text),
+                    "sources": len({independent_key(records[i]) for i in members}), "members": claims})
+    return sorted(out, key=lambda g: g["iri"])
+
+
+def group_triples(groups: list[dict]) -> list[tuple]:
+    out = []
+    for g in groups:
+        node = NamedNode(g["iri"])
+        out += [(node, RDF_TYPE, CLAIM_GROUP), (node, RDFS_LABEL, Literal(g["label"])),
+                (node, INDEPENDENT, Literal(str(g["sources"]), datatype=INTEGER))]
+        out += [(NamedNode(c), IN_GROUP, node) for c in g["members"]]
+    return out
+
+
+def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
+    """Read every claim of the store, group them, and replace the claim-groups graph with the
+    groups, in one atomic write. Returns what was done and how long each step took."""
+    store = getattr(graph_or_store, "store", graph_or_store)
+    summary = GroupSummary()
+    clock = time.perf_counter()
+    records = read_claims(store)
+    now = time.perf_counter()
+    summary.seconds["read"] = now - clock
+    groups = build_groups(records, threshold=threshold)
+    triples = group_triples(groups)
+    clock = time.perf_counter()
+    summary.seconds["group"] = clock - now
+    store.replace_graphs({GROUPS_GRAPH: triples})
+    summary.seconds["write"] = time.perf_counter() - clock
+    summary.claims, summary.groups, summary.triples = len(records), len(groups), len(triples)
+    several = [g for g in groups if len(g["members"]) > 1]
+    summary.multi = len(several)
+    summary.grouped = sum(len(g["members"]) for g in several)
+    summary.corroborated = sum(1 for g in groups if g["sources"] > 1)
+    summary.largest = max((len(g["members"]) for g in groups), default=0)
+    return summary
+
+
+def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
+           about: str | None = None) -> list[dict]:
+    """The members of the claim groups, one dict per claim (kg/queries/claims.rq), best
+    corroborated groups first. `single_source`: groups that rest on one independent source;
+    `min_sources`: groups of at least that many; `about`: groups with a claim (or label) containing
+    the text. Parameters are bound as RDF terms."""
+    from kg import query
+
+    store = getattr(graph_or_store, "store", graph_or_store)
+    bindings = {}
+    if single_source:
+        bindings["maxSources"] = Literal("1", datatype=INTEGER)
+    if min_sources is not None:
+        bindings["minSources"] = Literal(str(int(min_sources)), datatype=INTEGER)
+    if about is not None:
+        bindings["about"] = Literal(about)
+    out, seen = [], set()
+    for row in query.records(query.run(store, query.named("claims"), bindings)):
+        if row["claim"] in seen:  # a claim relayed by two top-level attributions: the first
+            continue
+        seen.add(row["claim"])
+        row["sourceType"] = query.local_name(row["sourceType"])
+        out.append(row)
+    return out
