@@ -20,12 +20,13 @@ from collections import Counter, defaultdict
 import networkx as nx
 
 from kg import query as q
+from kg.store import as_store
 
 TOP = 15
 
 
 def analyze(graph, top: int = TOP) -> dict:
-    store = graph.store if hasattr(graph, "store") else graph
+    store = as_store(graph)
     claims = q.records(q.run(store, q.named("analyze_claims")))
     hops = q.records(q.run(store, q.named("analyze_hops")))
 

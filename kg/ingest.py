@@ -20,6 +20,7 @@ from pyoxigraph import NamedNode
 from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
 from kg.resolve import Resolver, load_register
+from kg.text import Timed
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
 
 ARTICLES_PER_WRITE = 16
@@ -27,7 +28,7 @@ AGENTS = str(AGENTS_GRAPH)
 
 
 @dataclass
-class IngestSummary:
+class IngestSummary(Timed):
     articles: int = 0          # written
     unchanged: int = 0         # skipped: already in the store as they are
     attributions: int = 0
@@ -38,16 +39,9 @@ class IngestSummary:
     seconds: dict = field(default_factory=lambda: {"read+extract": 0.0, "resolve": 0.0, "rdf": 0.0, "write": 0.0,
                                                    "regroup": 0.0})
 
-    @property
-    def total_seconds(self) -> float:
-        return sum(self.seconds.values())
-
     def line(self) -> str:
-        s = self.seconds
         return (f"{self.articles} articles, {self.unchanged} unchanged, {self.attributions} attributions, "
-                f"{self.triples} triples, {self.failed} failed, {self.total_seconds:.1f} s "
-                f"(extract {s['read+extract']:.1f}, resolve {s['resolve']:.1f}, rdf {s['rdf']:.1f}, "
-                f"write {s['write']:.1f}, regroup {s['regroup']:.1f})" +
+                f"{self.triples} triples, {self.failed} failed, {self.timing({'read+extract': 'extract'})}" +
                 (f"; {self.groups.claims} claims in {self.groups.groups} groups, {self.groups.corroborated} with "
                  f"several independent sources" if self.groups else ""))
 

@@ -63,6 +63,7 @@ from pyoxigraph import Literal
 
 from kg import query as q
 from kg.errors import KgError
+from kg.store import as_store
 from kg.text import fold
 
 AGENT_TYPES = ("Person", "NewsOutlet", "IntelligenceAgency", "GovernmentBody", "Government", "Platform",
@@ -119,7 +120,7 @@ def build(graph, *, focus: str | None = None, depth: int = 2, types: set[str] | 
     or a name seen for them contains `focus` (case-insensitive); the matched agents are kept even
     when `types` would drop them. Applied in this order: query, focus, types.
     """
-    store = graph.store if hasattr(graph, "store") else graph
+    store = as_store(graph)
     wanted_types = agent_types(types) if types else None
     selected = _selected(store, query) if query is not None else None
     rows = q.records(q.run(store, q.named("network_attributions")))

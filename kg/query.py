@@ -10,11 +10,10 @@ the store (never pasted into the query text).
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
 
 from pyoxigraph import Literal, NamedNode
 
+from kg.queries import compose, named
 from kg.vocab import PREFIXES
 
 
@@ -82,27 +81,6 @@ def dataframe(result):
 
     names = [str(v).lstrip("?") for v in result.variables]
     return pandas.DataFrame([[value(t) for t in row] for row in result], columns=names)
-
-
-@cache
-def named(name: str) -> str:
-    """The text of a shipped query, kg/queries/NAME.rq (an update: NAME.ru)."""
-    folder = resources.files("kg") / "queries"
-    for suffix in (".rq", ".ru"):
-        if (folder / f"{name}{suffix}").is_file():
-            return (folder / f"{name}{suffix}").read_text(encoding="utf-8")
-    raise FileNotFoundError(f"no query {name!r} in {folder}")
-
-
-def compose(text: str, **parts: str) -> str:
-    """`text` with each placeholder line `# {NAME}` (a SPARQL comment alone on its line, so the text
-    runs as it is) replaced by parts[NAME]; a placeholder the text lacks is an error, not a no-op."""
-    for name, part in parts.items():
-        placeholder = re.compile(rf"^[ \t]*# \{{{re.escape(name)}\}}[ \t]*\n", re.M)
-        text, found = placeholder.subn(lambda _: part, text)
-        if not found:
-            raise ValueError(f"the query has no placeholder line '# {{{name}}}'")
-    return text
 
 
 def _text(value: str | None):

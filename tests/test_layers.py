@@ -4,6 +4,7 @@ Each rule is shown to fail on a planted violation."""
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from conftest import ROOT
 # The pipeline, in order. The package root (`import kg`, `from kg import __version__`) is the API
 # facade: only the CLI, which sits above everything, imports it.
 STAGES = [
-    {"kg.errors", "kg.vocab", "kg.text", "kg.version"},
+    {"kg.errors", "kg.vocab", "kg.text", "kg.version", "kg.queries"},
     {"kg.documents"},
     {"kg.extract"},
     {"kg.resolve"},
@@ -121,3 +122,35 @@ def test_importing_kg_and_the_store_loads_nothing_heavy():
             "print(sorted(m for m in ('spacy', 'trafilatura', 'pandas', 'networkx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+SPARQL = re.compile(r"\bWHERE\s*\{(?!\s*\.\.\.)|\b(?:SELECT|CONSTRUCT)\s+(?:\?|\*|DISTINCT\b|\{|\()|\b(?:INSERT|DELETE)\s*\{")
+
+
+def inline_sparql(package: Path) -> list[str]:
+    """String literals of kg's code (docstrings aside) that hold a SPARQL query or update: every
+    text kg runs is a file under kg/queries/ (the store still writes its INSERT DATA / DELETE DATA
+    blocks from the triples it is given)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings \
+                    and SPARQL.search(node.value):
+                found.append(f"{path.relative_to(package.parent)}:{node.lineno}: {node.value[:60]!r}")
+    return found
+
+
+def test_every_sparql_text_is_a_file_under_kg_queries():
+    assert inline_sparql(ROOT / "kg") == []
+
+
+def test_inline_sparql_is_found(tmp_path):
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "planted.py").write_text('"""SELECT ?x WHERE { } in a docstring is fine."""\n'
+                                                'Q = "SELECT ?s WHERE { ?s ?p ?o }"\n', encoding="utf-8")
+    assert inline_sparql(tmp_path / "kg") == ["kg/planted.py:2: 'SELECT ?s WHERE { ?s ?p ?o }'"]

@@ -5,27 +5,23 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from pyoxigraph import Literal, NamedNode
 
+from kg import query, vocab
 from kg.corroborate.cluster import THRESHOLD, group_claims
 from kg.corroborate.terms import Analyzer
-from kg.vocab import BASE, GRAPH, KG
+from kg.store import as_store
+from kg.text import Timed, fold
+from kg.vocab import CLAIM_GROUP, KG, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
 
-GROUPS_GRAPH = str(GRAPH["claim-groups"])     # the one named graph regroup() writes
-GROUP = BASE + "claim-group/"                 # + 16 hex digits of a hash of the sorted member IRIs
+GROUPS_GRAPH = str(vocab.GROUPS_GRAPH)     # the one named graph regroup() writes
+GROUP = str(CLAIM_GROUP)                   # + 16 hex digits of a hash of the sorted member IRIs
 LABEL_WIDTH = 100
 UNNAMED_TYPES = frozenset({str(KG.AnonymousSource), str(KG.Group)})
-
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-IN_GROUP, CLAIM_GROUP, INDEPENDENT = NamedNode(str(KG.inGroup)), NamedNode(str(KG.ClaimGroup)), \
-    NamedNode(str(KG.independentSources))
 
 
 @dataclass(frozen=True)
@@ -48,9 +44,7 @@ def read_claims(store) -> list[ClaimRecord]:
     publisher; its columns are in the order of ClaimRecord's fields). A claim relayed by several
     top-level attributions takes the first of them (by IRI), so the result does not depend on the
     order the store returns rows in."""
-    from kg import query
-
-    store = getattr(store, "store", store)
+    store = as_store(store)
     best: dict[str, ClaimRecord] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
     for row in query.run(store, query.named("read_claims")):
@@ -78,11 +72,6 @@ def group_iri(claim_iris: Iterable[str]) -> str:
     return GROUP + digest
 
 
-def _fold(text: str, width: int = LABEL_WIDTH) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
 def _medoid(members: list[int], sims: dict[tuple[int, int], float], records: list[ClaimRecord]) -> int:
     def centrality(i):
         return sum(sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i)
@@ -90,7 +79,7 @@ def _medoid(members: list[int], sims: dict[tuple[int, int], float], records: lis
 
 
 @dataclass
-class GroupSummary:
+class GroupSummary(Timed):
     claims: int = 0
     groups: int = 0
     grouped: int = 0              # claims in groups of two or more
@@ -100,15 +89,9 @@ class GroupSummary:
     triples: int = 0
     seconds: dict = field(default_factory=lambda: {"read": 0.0, "group": 0.0, "write": 0.0})
 
-    @property
-    def total_seconds(self) -> float:
-        return sum(self.seconds.values())
-
     def line(self) -> str:
-        s = self.seconds
         return (f"{self.claims} claims, {self.groups} groups ({self.multi} of several claims, {self.corroborated} "
-                f"with several independent sources, largest {self.largest}), {self.total_seconds:.1f} s "
-                f"(read {s['read']:.1f}, group {s['group']:.1f}, write {s['write']:.1f})")
+                f"with several independent sources, largest {self.largest}), {self.timing()}")
 
 
 def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
@@ -121,7 +104,7 @@ def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
     out = []
     for members in groups:
         claims = sorted(records[i].claim for i in members)
-        out.append({"iri": group_iri(claims), "label": _fold(records[_medoid(members, sims, records)].text),
+        out.append({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
                     "sources": len({independent_key(records[i]) for i in members}), "members": claims})
     return sorted(out, key=lambda g: g["iri"])
 
@@ -129,17 +112,17 @@ def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
 def group_triples(groups: list[dict]) -> list[tuple]:
     out = []
     for g in groups:
-        node = NamedNode(g["iri"])
-        out += [(node, RDF_TYPE, CLAIM_GROUP), (node, RDFS_LABEL, Literal(g["label"])),
-                (node, INDEPENDENT, Literal(str(g["sources"]), datatype=INTEGER))]
-        out += [(NamedNode(c), IN_GROUP, node) for c in g["members"]]
+        group = NamedNode(g["iri"])
+        out += [(group, RDF_TYPE, node(KG.ClaimGroup)), (group, RDFS_LABEL, Literal(g["label"])),
+                (group, node(KG.independentSources), Literal(str(g["sources"]), datatype=XSD_INTEGER))]
+        out += [(NamedNode(c), node(KG.inGroup), group) for c in g["members"]]
     return out
 
 
 def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
     """Read every claim of the store, group them, and replace the claim-groups graph with the
     groups, in one atomic write. Returns what was done and how long each step took."""
-    store = getattr(graph_or_store, "store", graph_or_store)
+    store = as_store(graph_or_store)
     summary = GroupSummary()
     clock = time.perf_counter()
     records = read_claims(store)
@@ -166,14 +149,12 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     corroborated groups first. `single_source`: groups that rest on one independent source;
     `min_sources`: groups of at least that many; `about`: groups with a claim (or label) containing
     the text. Parameters are bound as RDF terms."""
-    from kg import query
-
-    store = getattr(graph_or_store, "store", graph_or_store)
+    store = as_store(graph_or_store)
     bindings = {}
     if single_source:
-        bindings["maxSources"] = Literal("1", datatype=INTEGER)
+        bindings["maxSources"] = Literal("1", datatype=XSD_INTEGER)
     if min_sources is not None:
-        bindings["minSources"] = Literal(str(int(min_sources)), datatype=INTEGER)
+        bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
     if about is not None:
         bindings["about"] = Literal(about)
     out, seen = [], set()

@@ -33,8 +33,8 @@ from kg.store.location import DEFAULT_LOCATION, MARKER, is_remote, location_from
 from kg.store.remote import RemoteStore
 from kg.store.result import RESULT_FORMATS, Result
 
-__all__ = ["StoreError", "DEFAULT_LOCATION", "location_from", "open_store", "is_remote", "MARKER", "Store",
-           "LocalStore", "RemoteStore", "Result", "RDF_FORMATS", "RESULT_FORMATS"]
+__all__ = ["StoreError", "DEFAULT_LOCATION", "location_from", "open_store", "as_store", "is_remote", "MARKER",
+           "Store", "LocalStore", "RemoteStore", "Result", "RDF_FORMATS", "RESULT_FORMATS"]
 
 
 def open_store(location: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:
@@ -44,3 +44,9 @@ def open_store(location: str | None = None, *, create: bool = True, read_only: b
     if is_remote(location):
         return RemoteStore(location)
     return LocalStore(location, create=create, read_only=read_only)
+
+
+def as_store(graph_or_store) -> Store:
+    """The Store behind a kg.Graph (its .store), or the Store itself: the later stages' functions
+    (regroup, network.build, analyze) take either, as the notebook passes them a Graph."""
+    return getattr(graph_or_store, "store", graph_or_store)

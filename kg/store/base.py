@@ -9,14 +9,13 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat
 
 from kg.store.errors import StoreError, one_line
 from kg.store.result import Result, format_choices
+from kg.queries import named
 from kg.store.sparql import Sparql
 
 # Export formats (`kg export --format`); the dataset ones keep the graph names.
 RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "trig": RdfFormat.TRIG, "nq": RdfFormat.N_QUADS,
                "nt": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD}
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 # The distinct triples of all named graphs: a whole export in a triple format (no graph names).
-EXPORT_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
 
 
 def graph_node(graph) -> NamedNode:
@@ -99,8 +98,7 @@ class Store:
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
-        result = self._query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", Sparql("SELECT"), None,
-                             lambda m: m)
+        result = self._query(named("store_graphs"), Sparql("SELECT"), None, lambda m: m)
         return sorted(row[0].value for row in result if isinstance(row[0], NamedNode))
 
     def count(self) -> int:

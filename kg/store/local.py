@@ -13,11 +13,13 @@ from typing import Callable
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat
 
-from kg.store.base import EXPORT_TRIPLES, RDFS_LABEL, Store, data_block, graph_node, ntriples, relabel_subjects
+from kg.queries import named
+from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
 from kg.store.errors import StoreError, one_line
 from kg.store.location import MARKER, check_or_create
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import query_syntax_error, syntax_message
+from kg.vocab import RDFS_LABEL
 
 try:
     import fcntl
@@ -272,7 +274,7 @@ class LocalStore(Store):
             elif fmt.supports_datasets or graph is not None:
                 self._handle().dump(out, fmt, from_graph=graph)
             else:
-                self._handle().query(EXPORT_TRIPLES).serialize(out, fmt)
+                self._handle().query(named("store_export_triples")).serialize(out, fmt)
         except (OSError, RuntimeError, ValueError) as e:
             error = StoreError(f"cannot export store {self.location}: {one_line(e)}")
         if error is not None:

@@ -20,15 +20,13 @@ import urllib.request
 import pyoxigraph as ox
 from pyoxigraph import Quad, QueryResultsFormat, RdfFormat
 
-from kg.store.base import EXPORT_TRIPLES, RDFS_LABEL, Store, data_block, graph_node, ntriples, relabel_subjects
+from kg.queries import compose, named
+from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
 from kg.store.errors import StoreError, one_line
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import Sparql, syntax_message
 
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
-# What export() asks for one graph in a triple format, and for quads (dataset formats).
-_EXPORT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH %s { ?s ?p ?o } }"
-_EXPORT_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } %s}"
 
 
 class RemoteStore(Store):
@@ -61,7 +59,7 @@ class RemoteStore(Store):
     def lateral(self) -> bool:
         """Whether the endpoint parses LATERAL (Oxigraph's does; SPARQL 1.1 has none): asked once."""
         try:
-            self._query("SELECT * WHERE { {} LATERAL { } }", Sparql("SELECT"), None, lambda m: m)
+            self._query(named("store_lateral"), Sparql("SELECT"), None, lambda m: m)
         except StoreError as error:
             if "answered HTTP 4" in str(error):
                 return False
@@ -158,27 +156,28 @@ class RemoteStore(Store):
         parts = [f"DROP SILENT GRAPH {node}" for node in drops]
         for node, subjects in relabel_subjects(relabel).items():
             if node not in drops and subjects:
-                parts.append(f"DELETE {{ GRAPH {node} {{ ?s {RDFS_LABEL} ?label }} }} WHERE {{ GRAPH {node} "
-                             f"{{ VALUES ?s {{ {' '.join(map(str, subjects))} }} ?s {RDFS_LABEL} ?label }} }}")
+                values = f"  VALUES ?g {{ {node} }} VALUES ?s {{ {' '.join(map(str, subjects))} }}\n"
+                parts.append(compose(named("store_relabel"), subjects=values))
         if inserts:
             parts.append(data_block("INSERT DATA", inserts))
         if parts:
             self._update(" ;\n".join(parts), lambda m: m)
 
     def count(self) -> int:
-        rows = list(self._query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                Sparql("SELECT"), None, lambda m: m))
+        rows = list(self._query(named("store_count"), Sparql("SELECT"), None, lambda m: m))
         try:
             return int(rows[0][0].value)
         except (IndexError, AttributeError, TypeError, ValueError):
             raise StoreError(f"SPARQL endpoint {self.query_url} did not answer a COUNT query") from None
 
     def _export(self, fmt, out, graph) -> None:
+        values = f"  VALUES ?g {{ {graph} }}\n" if graph is not None else ""
         if fmt.supports_datasets:
-            query = _EXPORT_QUADS % (f"VALUES ?g {{ {graph} }} " if graph is not None else "")
+            query = compose(named("store_export_quads"), graph=values)
             accept = "application/sparql-results+json"
         else:
-            query = _EXPORT_GRAPH % graph if graph is not None else EXPORT_TRIPLES
+            query = compose(named("store_export_graph"), graph=values) if graph is not None \
+                else named("store_export_triples")
             accept = "application/n-triples"
         body = urllib.parse.urlencode({"query": query}).encode("utf-8")
         response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
