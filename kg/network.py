@@ -275,7 +275,7 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
 
     for iri in graph_roles:
         a, c = agents[iri], counts[iri]
-        net.add_node(iri, kind="agent", type=a["type"].rsplit("#", 1)[-1], label=a["label"],
+        net.add_node(iri, kind="agent", type=q.local_name(a["type"]), label=a["label"],
                      roles=sorted(graph_roles[iri]), role=sorted(a["roles"]),
                      said=c["said"], relayed=c["relayed"], attributions=c["said"] + c["relayed"], cited=c["cited"],
                      published=c["published"], received=c["received"], platform=c["platform"])

@@ -64,7 +64,7 @@ def value(term):
     if term is None:
         return None
     if isinstance(term, Literal):
-        kind = term.datatype.value.rsplit("#", 1)[-1]
+        kind = local_name(term.datatype.value)
         if kind in ("integer", "nonNegativeInteger", "positiveInteger", "int", "long"):
             return int(term.value)
         if kind in ("decimal", "double", "float"):

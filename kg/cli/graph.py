@@ -134,11 +134,13 @@ def attributions(source, via, publisher, about, fmt, store):
         kg attributions --via Bloomberg
         kg attributions --source Zelensky --format json
     """
+    from kg.query import local_name
+
     with graph_at(store) as graph:
         rows = graph.attributions(source=source, via=via, publisher=publisher, about=about)
     for row in rows:
         for key in ("certainty", "polarity"):
-            row[key] = (row[key] or "").rsplit("#", 1)[-1].lower()
+            row[key] = (local_name(row[key]) or "").lower()
     if fmt == "table":
         _flat_table(rows)
     else:
