@@ -1,6 +1,6 @@
 """Corroboration grouping (kg.corroborate) against a small gold on PolNeAR dev, its time, and the seeds.
 
-    /tmp/kgvenv/bin/python bench/bench_corroborate.py [--dev PATH] [--store DIR] [--threshold T]
+    .venv/bin/python bench/bench_corroborate.py [--dev PATH] [--store DIR] [--threshold T]
 
 bench/corroboration_gold.jsonl holds claims of PolNeAR dev, each as the line number of its article
 in dev.jsonl, a sha1 prefix of the article text (checked: a different file is refused) and the

@@ -62,7 +62,7 @@ with open(os.devnull, "w", encoding="utf-8") as out:
 
 
 def cli_available(env: dict) -> bool:
-    """`python -m kg extract` exists (kg/cli.py and kg/__main__.py) and answers --help."""
+    """`python -m kg extract` exists (kg/cli/ and kg/__main__.py) and answers --help."""
     if not ((ROOT / "kg" / "cli.py").exists() and (ROOT / "kg" / "__main__.py").exists()):
         return False
     probe = subprocess.run([sys.executable, "-m", "kg", "extract", "--help"], env=env, cwd=ROOT,

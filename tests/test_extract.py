@@ -2,7 +2,7 @@
 
 Every test goes through the public entry point `kg.extract.extract` (via `run` below) or one
 of the pure helpers (`find_quotes`, `continuations`, `is_quoted`, `normalise_date`,
-`from_fragments`). The spaCy pipeline is loaded once per process by `kg.nlp.load()`.
+`from_fragments`). The spaCy pipeline is loaded once per process by `kg.extract.nlp.load()`.
 
 A test marked xfail(strict=True) records a pattern the extractor gets wrong today; it
 will start failing (XPASS) as soon as the extractor is fixed, and the mark can go.

@@ -19,12 +19,11 @@ import pytest
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from conftest import free_port, oxigraph_serve, sparql_update
+from conftest import ROOT, free_port, oxigraph_serve, sparql_update
 from kg import store as kgstore
 from kg.store import (DEFAULT_LOCATION, LocalStore, RemoteStore, StoreError, location_from,
                       open_store)
 
-ROOT = Path(__file__).resolve().parent.parent
 EX = "http://example.org/"
 P = NamedNode(EX + "says")
 NAME = NamedNode(EX + "name")
