@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Iterable
 
+from kg.extract.words import MONTHS
+
 MIN_TERMS = 3                                 # fewer distinct terms: a fragment ("to Donald Trump"), left alone
 
 STOP = frozenset("""
@@ -50,10 +52,6 @@ mr mrs ms dr area region
 monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week weekend
 """.split())
 
-MONTHS = {m: i for i, m in enumerate("january february march april may june july august september october "
-                                     "november december".split(), 1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
-MONTHS.update({"sept": 9})
 NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                            "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
                                            "twenty".split())}

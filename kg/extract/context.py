@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kg.extract.words import MONTHS
+
 PLATFORMS = {
     "x": "X", "twitter": "X", "telegram": "Telegram", "facebook": "Facebook", "instagram": "Instagram",
     "tiktok": "TikTok", "youtube": "YouTube", "truth social": "Truth Social", "weibo": "Weibo",
@@ -24,10 +26,6 @@ CHANNEL_NOUNS = {
 CUE_CHANNELS = {"tweet": "X", "retweet": "X"}
 RECIPIENT_VERBS = frozenset("tell inform assure reassure brief warn".split())
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
-MONTHS["sept"] = 9
 _MONTH_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 

@@ -22,6 +22,12 @@ PRONOUN_GENDER = {"he": "M", "him": "M", "his": "M", "she": "F", "her": "F", "he
 GROUP_PRONOUNS = frozenset("they them their it its".split())
 RELATIVE = frozenset("who which that whom".split())
 HONORIFICS = frozenset("mr. mrs. ms. dr. sen. rep. gov. gen. mr mrs ms dr president".split())
+# Month names and their abbreviations -> 1..12 ("sept" too): dates in context, and words that are no
+# place or name when claims are compared (kg.corroborate).
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
 # Mentions that name nobody by themselves: no alias of the entity they point to.
 NOT_NAMES = PERSON_PRONOUNS | GROUP_PRONOUNS | RELATIVE | frozenset("this these those each all".split())
 
