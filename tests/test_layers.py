@@ -114,12 +114,16 @@ def test_a_planted_violation_is_found(tmp_path, file, line, complaint):
     assert len(found) == 1 and complaint in found[0], found
 
 
-def test_importing_kg_and_the_store_loads_nothing_heavy():
-    """spaCy loads with the first parse, trafilatura with the first HTML page: not on import."""
+@pytest.mark.parametrize("modules, heavy", [
+    ("kg, kg.store, kg.query, kg.cli", ("spacy", "trafilatura", "rdflib", "pandas", "networkx")),
+    ("kg.graph", ("spacy", "trafilatura", "pandas", "networkx")),
+])
+def test_importing_kg_loads_nothing_heavy(modules, heavy):
+    """spaCy loads with the first parse, trafilatura with the first HTML page, rdflib with the first
+    RDF written: not on import."""
     import subprocess
 
-    code = ("import sys, kg, kg.store, kg.query, kg.graph; "
-            "print(sorted(m for m in ('spacy', 'trafilatura', 'pandas', 'networkx') if m in sys.modules))")
+    code = f"import sys, {modules}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
 
