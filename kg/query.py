@@ -17,7 +17,6 @@ from kg.queries import compose, named
 from kg.vocab import PREFIXES
 
 
-
 def with_prefixes(sparql: str) -> str:
     """The query with the prefixes it does not declare itself added in front (on one line)."""
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", sparql)}

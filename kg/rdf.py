@@ -104,10 +104,10 @@ _POLARITY = {"positive": KG.Positive, "negative": KG.Negative}
 def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
     subject = record_iri(a, r.id)
     claim = NamedNode(f"{subject.value}-claim")
-    out = [(subject, RDF_TYPE, node(KG.Attribution)), (subject, node(KG.reportedIn), a), (subject, node(PROV.wasGeneratedBy), run),
-           (subject, node(KG.claim), claim), (subject, node(KG.kind), node(_KIND[r.kind])),
-           (subject, node(KG.certainty), node(_CERTAINTY[r.certainty])), (subject, node(KG.polarity), node(_POLARITY[r.polarity])),
-           (claim, RDF_TYPE, node(KG.Claim))]
+    out = [(subject, RDF_TYPE, node(KG.Attribution)), (subject, node(KG.reportedIn), a),
+           (subject, node(PROV.wasGeneratedBy), run), (subject, node(KG.claim), claim),
+           (subject, node(KG.kind), node(_KIND[r.kind])), (subject, node(KG.certainty), node(_CERTAINTY[r.certainty])),
+           (subject, node(KG.polarity), node(_POLARITY[r.polarity])), (claim, RDF_TYPE, node(KG.Claim))]
     # A discontinuous content ("A," he said, "B") is its fragments' words, without the interruption.
     fragments = [r.content.text[s - r.content.start:e - r.content.start] for s, e in r.content.parts]
     out.append((claim, node(KG.text), Literal(" ".join(fragments))))
@@ -116,8 +116,8 @@ def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
     if r.source is not None:
         if r.source.entity:
             out.append((subject, node(KG.source), NamedNode(r.source.entity)))
-        out += _span(a, subject, KG.sourceMention, f"{subject.value}-source", r.source.mention.start, r.source.mention.end,
-                     r.source.mention.text)
+        mention = r.source.mention
+        out += _span(a, subject, KG.sourceMention, f"{subject.value}-source", mention.start, mention.end, mention.text)
         out.append((subject, node(KG.sourceName), Literal(r.source.name)))
         if r.source.role:
             out.append((subject, node(KG.sourceRole), Literal(r.source.role)))
@@ -125,7 +125,8 @@ def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
         out.append((subject, node(KG.cue), Literal(r.cue.text)))
         out += _span(a, subject, KG.cueSpan, f"{subject.value}-cue", r.cue.start, r.cue.end, r.cue.text)
     if r.sentence is not None:
-        out += _span(a, subject, KG.evidence, f"{subject.value}-evidence", r.sentence.start, r.sentence.end, r.sentence.text)
+        s = r.sentence
+        out += _span(a, subject, KG.evidence, f"{subject.value}-evidence", s.start, s.end, s.text)
     if r.content_anaphor is not None:
         s = r.content_anaphor
         out += _span(a, subject, KG.contentAnaphor, f"{subject.value}-anaphor", s.start, s.end, s.text)
