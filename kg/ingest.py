@@ -19,7 +19,8 @@ from pyoxigraph import NamedNode
 
 from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
-from kg.resolve import Resolver, load_register
+from kg.extract.records import Attribution
+from kg.resolve import Entity, Resolver, load_register
 from kg.text import Timed
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
 
@@ -125,7 +126,7 @@ def _labels(agent_triples) -> list:
     return list({s for s, p, _ in agent_triples if p == RDFS_LABEL})
 
 
-def _touched(resolver: Resolver, records, publisher: str | None) -> list:
+def _touched(resolver: Resolver, records: list[Attribution], publisher: str | None) -> list[Entity]:
     iris = {publisher} | {r.source.entity for r in records if r.source is not None} | \
         {r.channel_entity for r in records} | {r.recipient_entity for r in records}
     iris.discard(None)

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from typing import Iterable
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode
 
 from kg.version import __version__
+from kg.documents import Article
+from kg.extract.records import Attribution
 from kg.extract.words import NOT_NAMES
+from kg.resolve import Entity, Register
 from kg.vocab import ARTICLE, KG, NIF, PROV, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS_ALT_LABEL, XSD, XSD_INTEGER, node
 
 
@@ -40,8 +44,8 @@ def content_hash(article) -> str:
     return h.hexdigest()
 
 
-def article_triples(article, records, publisher: str | None = None, model: str | None = None,
-                    when: datetime | None = None) -> list[tuple]:
+def article_triples(article: Article, records: list[Attribution], publisher: str | None = None,
+                    model: str | None = None, when: datetime | None = None) -> list[tuple]:
     """The triples of the article's own graph (named by `article_iri(article.id)`)."""
     a = NamedNode(article_iri(article.id))
     out = [(a, RDF_TYPE, node(KG.Article)), (a, RDF_TYPE, node(SCHEMA.NewsArticle)),
@@ -101,7 +105,7 @@ _CERTAINTY = {"certain": KG.Certain, "probable": KG.Probable, "possible": KG.Pos
 _POLARITY = {"positive": KG.Positive, "negative": KG.Negative}
 
 
-def _attribution(a: NamedNode, run: NamedNode, r) -> list[tuple]:
+def _attribution(a: NamedNode, run: NamedNode, r: Attribution) -> list[tuple]:
     subject = record_iri(a, r.id)
     claim = NamedNode(f"{subject.value}-claim")
     out = [(subject, RDF_TYPE, node(KG.Attribution)), (subject, node(KG.reportedIn), a),
@@ -158,7 +162,7 @@ def _span(a, owner, prop, iri: str, start: int, end: int, text: str) -> list[tup
 # ---------------------------------------------------------------- agents
 
 
-def agent_triples(entities, register) -> list[tuple]:
+def agent_triples(entities: Iterable[Entity], register: Register) -> list[tuple]:
     """Descriptions of agents for the shared agents graph: type, one label, the names seen, roles,
     affiliations (prov:actedOnBehalfOf), country and part-of, and the countries they point to."""
     out: list[tuple] = []

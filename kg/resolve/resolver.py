@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from kg.documents import Article
+from kg.extract.records import Attribution
 from kg.extract.words import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of
 from kg.resolve.register import Register, name_key
 from kg.vocab import ENTITY
@@ -84,7 +86,7 @@ class Resolver:
         # IRI of a bare-surname entity -> the sources that hold it, rewritten by finish()
         self._bare: dict[str, list] = {}
 
-    def resolve(self, article, records) -> None:
+    def resolve(self, article: Article, records: list[Attribution]) -> None:
         """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
         outlets = self._outlets_named(article, records)
         for r in records:
