@@ -173,7 +173,19 @@ def _local(iri: str | None) -> str | None:
 
 
 def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None) -> nx.MultiDiGraph:
-    # one record per attribution (OPTIONALs may repeat a row)
+    records, cited_by, chains = _chains(rows, selected)
+    articles, agents = _nodes(node_rows)
+    picture = _Picture(agents)
+    for original, members in chains.items():
+        picture.add_claim(original, members, records, cited_by)
+    picture.add_articles(articles)
+    return picture.finish()
+
+
+def _chains(rows: list[dict], selected: set[str] | None) -> tuple[dict, dict, dict]:
+    """One record per attribution (OPTIONALs may repeat a row), who cites each, and the chains: from
+    each original attribution (it cites nothing) to every attribution relaying it, those that
+    touch `selected` if given."""
     records: dict[str, dict] = {}
     for row in rows:
         records.setdefault(row["attribution"], row)
@@ -181,8 +193,6 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
     for a, r in records.items():
         if r["citing"] in records:
             cited_by[r["citing"]].append(a)
-
-    # chains: from each original attribution (cites nothing) up to every attribution relaying it
     chains: dict[str, list[str]] = {}
     for a, r in records.items():
         if r["citing"] is None or r["citing"] not in records:
@@ -196,7 +206,11 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
             chains[a] = members
     if selected is not None:
         chains = {o: m for o, m in chains.items() if selected.intersection(m)}
+    return records, cited_by, chains
 
+
+def _nodes(node_rows: list[dict]) -> tuple[dict, dict]:
+    """The articles and the agents (with their kg:role values as a set), by IRI."""
     articles, agents = {}, {}
     for row in node_rows:
         if row["kind"] == "article":
@@ -205,18 +219,32 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
             agent = agents.setdefault(row["node"], {**row, "roles": set()})
             if row["role"]:
                 agent["roles"].add(row["role"])
-    label = {iri: a["label"] for iri, a in agents.items()}
+    return articles, agents
 
-    net = nx.MultiDiGraph()
-    weights: Counter = Counter()
-    counts: dict[str, Counter] = defaultdict(Counter)
-    graph_roles: dict[str, set] = defaultdict(set)
-    article_weight: Counter = Counter()
 
-    def edge(u, v, key, n=1):
-        weights[u, v, key] += n
+class _Picture:
+    """The graph as it is built: claim and article nodes as they come; the agents' nodes, which carry
+    counts over every claim, and the weighted edges at the end."""
 
-    for original, members in chains.items():
+    def __init__(self, agents: dict):
+        self.net = nx.MultiDiGraph()
+        self.agents = agents
+        self.label = {iri: a["label"] for iri, a in agents.items()}
+        self.weights: Counter = Counter()
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.roles: dict[str, set] = defaultdict(set)
+        self.article_weight: Counter = Counter()
+
+    def edge(self, u, v, key, n=1) -> None:
+        self.weights[u, v, key] += n
+
+    def agent_in(self, agent, role: str, count: str) -> None:
+        self.counts[agent][count] += 1
+        self.roles[agent].add(role)
+
+    def add_claim(self, original: str, members: list[str], records: dict, cited_by: dict) -> None:
+        """One claim per original statement, however many relays passed it on."""
+        net, label, agents = self.net, self.label, self.agents
         o = records[original]
         claim = o["claim"]
         tops = [m for m in members if m not in cited_by] or [original]
@@ -233,55 +261,56 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
                          date=o["date"] or o["dateText"] or top["date"] or top["dateText"],
                          article=article, attribution=top["attribution"], attributions=sorted(members))
         if o["source"] in agents:
-            edge(o["source"], claim, "said")
-            counts[o["source"]]["said"] += 1
-            graph_roles[o["source"]].add("source")
+            self.edge(o["source"], claim, "said")
+            self.agent_in(o["source"], "source", "said")
         for m in members:
             r = records[m]
             if m != original and r["source"] in agents:
-                edge(r["source"], claim, "relayed")
-                counts[r["source"]]["relayed"] += 1
-                graph_roles[r["source"]].add("relay")
+                self.edge(r["source"], claim, "relayed")
+                self.agent_in(r["source"], "relay", "relayed")
                 cited = records.get(r["citing"], {}).get("source")
                 if cited in agents:
-                    edge(r["source"], cited, "cited")
-                    counts[cited]["cited"] += 1
+                    self.edge(r["source"], cited, "cited")
+                    self.counts[cited]["cited"] += 1
             if r["recipient"] in agents:
-                edge(claim, r["recipient"], "to")
-                counts[r["recipient"]]["received"] += 1
-                graph_roles[r["recipient"]].add("recipient")
+                self.edge(claim, r["recipient"], "to")
+                self.agent_in(r["recipient"], "recipient", "received")
             if r["platform"] in agents:
-                edge(claim, r["platform"], "on")
-                counts[r["platform"]]["platform"] += 1
-                graph_roles[r["platform"]].add("platform")
-        edge(claim, article, "in", len(tops))
-        article_weight[article] += len(members)
+                self.edge(claim, r["platform"], "on")
+                self.agent_in(r["platform"], "platform", "platform")
+        self.edge(claim, article, "in", len(tops))
+        self.article_weight[article] += len(members)
 
-    for iri, n in article_weight.items():
-        a = articles.get(iri, {})
-        publisher = a.get("publisher")
-        net.add_node(iri, kind="article", type="Article", label=a.get("title") or a.get("documentId") or iri,
-                     title=a.get("title"), document_id=a.get("documentId"), publisher=label.get(publisher),
-                     publisher_iri=publisher, date=a.get("date"), url=a.get("url"), claims=0)
-        if publisher in agents:
-            edge(publisher, iri, "published", n)
-            counts[publisher]["published"] += 1
-            graph_roles[publisher].add("publisher")
-    for node, data in net.nodes(data=True):
-        if data["kind"] == "claim":
-            a = net.nodes[data["article"]]
-            data.update(document_id=a["document_id"], publisher=a["publisher"])
-            a["claims"] += 1
+    def add_articles(self, articles: dict) -> None:
+        """The articles of the claims, their publishers' edges, and each claim's article facts."""
+        net, label = self.net, self.label
+        for iri, n in self.article_weight.items():
+            a = articles.get(iri, {})
+            publisher = a.get("publisher")
+            net.add_node(iri, kind="article", type="Article", label=a.get("title") or a.get("documentId") or iri,
+                         title=a.get("title"), document_id=a.get("documentId"), publisher=label.get(publisher),
+                         publisher_iri=publisher, date=a.get("date"), url=a.get("url"), claims=0)
+            if publisher in self.agents:
+                self.edge(publisher, iri, "published", n)
+                self.agent_in(publisher, "publisher", "published")
+        for node, data in net.nodes(data=True):
+            if data["kind"] == "claim":
+                a = net.nodes[data["article"]]
+                data.update(document_id=a["document_id"], publisher=a["publisher"])
+                a["claims"] += 1
 
-    for iri in graph_roles:
-        a, c = agents[iri], counts[iri]
-        net.add_node(iri, kind="agent", type=q.local_name(a["type"]), label=a["label"],
-                     roles=sorted(graph_roles[iri]), role=sorted(a["roles"]),
-                     said=c["said"], relayed=c["relayed"], attributions=c["said"] + c["relayed"], cited=c["cited"],
-                     published=c["published"], received=c["received"], platform=c["platform"])
-    for (u, v, key), w in weights.items():
-        net.add_edge(u, v, key=key, label=key, weight=w)
-    return net
+    def finish(self) -> nx.MultiDiGraph:
+        """The agents in the picture, with what they did in it, and the weighted edges."""
+        for iri in self.roles:
+            a, c = self.agents[iri], self.counts[iri]
+            self.net.add_node(iri, kind="agent", type=q.local_name(a["type"]), label=a["label"],
+                              roles=sorted(self.roles[iri]), role=sorted(a["roles"]),
+                              said=c["said"], relayed=c["relayed"], attributions=c["said"] + c["relayed"],
+                              cited=c["cited"], published=c["published"], received=c["received"],
+                              platform=c["platform"])
+        for (u, v, key), w in self.weights.items():
+            self.net.add_edge(u, v, key=key, label=key, weight=w)
+        return self.net
 
 
 def _relay_order(original: str, members: list[str], records: dict) -> list[str]:
