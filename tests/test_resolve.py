@@ -224,3 +224,30 @@ def test_the_times_is_short_for_the_new_york_times_only_where_the_article_makes_
     records = extract(own)
     Resolver(reg).resolve(own, records)
     assert [r.source.entity for r in records] == [nyt]
+
+
+# --- sources are speakers: what becomes an agent, under which name --------------------------------
+
+def sources(articles) -> list[tuple[str, str, str | None, str | None]]:
+    return [(r.source.mention.text, r.source.name, r.source.type, r.source.entity)
+            for _, records in articles for r in records if r.source is not None]
+
+
+@pytest.mark.parametrize("text", ["You said on Monday that the plan would work.",
+                                  "No one said the plan would work, the mayor said."])
+def test_you_and_no_one_are_no_agents(reg, text):
+    _, articles = run(reg, text)
+    assert [iri for *_, iri in sources(articles) if iri is None]
+
+
+def test_a_transcript_label_is_a_person(reg):
+    _, articles = run(reg, "WALLACE: Do you think the deal will hold through the winter, Senator?\n"
+                           "PENCE: I think the deal will hold and the markets will calm down.\n")
+    labels = [(name, typ) for mention, name, typ, _ in sources(articles) if mention.isupper() and len(mention) > 1]
+    assert labels == [("Wallace", "Person"), ("Pence", "Person")]
+
+
+def test_a_name_loses_the_brackets_a_quotation_left_in_it(reg):
+    _, articles = run(reg, "[Hillary] Clinton said on Monday that the plan would work.")
+    ((mention, name, _, _),) = sources(articles)
+    assert name == "Hillary Clinton"

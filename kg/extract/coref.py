@@ -17,10 +17,12 @@ from collections import Counter
 from kg.extract.quotes import is_quoted
 from kg.extract.spans import ents_in, to_span
 from kg.extract.words import (GROUP_PRONOUNS, HONORIFICS, PERSON_PRONOUNS, PERSON_ROLES, PRONOUN_GENDER, RELATIVE,
-                              ROLE_NOUNS, gender_of)
+                              ROLE_NOUNS, gender_of, is_generic)
 
 # Content words that describe a role rather than name someone.
 STOP = frozenset("the a an of for in on at to and his her their its 's ’s ' , .".split())
+DASHES = frozenset({"--", "—", "–", "-"})
+STRAY_MARKS = re.compile(r"[\[\]{}<>|*_]")
 POINTING = re.compile(r"^(this|that|it|these|those|so|the (reports?|claims?|information|allegations?|news))$", re.I)
 
 ANONYMOUS = re.compile(r"\b(unnamed|anonymous|sources?|officials?|people familiar|a source|insiders?)\b", re.I)
@@ -43,13 +45,18 @@ def resolve(doc, article, records, quotes) -> None:
     for r in sorted(records, key=lambda r: r.cue.start if r.cue else r.content.start):
         if r.source is not None:
             _resolve_source(doc, r, history, subjects, people, named)
-            history.append((r.source.mention.start, r.source.name, r.source.type or "", _words(r.source.mention.text)))
+            if not is_generic(r.source.name):  # "someone like Mr. Clarke": no later "he" refers to it
+                history.append((r.source.mention.start, r.source.name, r.source.type or "",
+                                _words(r.source.mention.text)))
         _resolve_pointing_content(doc, article, r)
 
 
 def _resolve_source(doc, r, history, subjects, people, named) -> None:
+    span = doc.char_span(r.source.mention.start, r.source.mention.end, alignment_mode="expand")
+    if span is not None and _dateline_end(span) is not None:
+        span = doc[_dateline_end(span) + 1: span.end]
+        r.source.mention = to_span(doc, range(span.start, span.end)) or r.source.mention
     mention = r.source.mention
-    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     text = mention.text
     low = text.lower()
     name, role, typ = _name_and_role(span) if span is not None else (text, None, None)
@@ -66,10 +73,35 @@ def _resolve_source(doc, r, history, subjects, people, named) -> None:
         earlier = _same_name(mention.start, name, history, gender=gender) \
             or _same_name(mention.start, name, people, named, gender) \
             or _described(mention.start, span, history)
-        if earlier:
-            name, typ = earlier[1], earlier[2] or typ
-    r.source.name, r.source.role = name, role
+        if earlier:  # the earlier name; its type, unless the tagger sees a person here ("Obama Says" headline)
+            name, typ = earlier[1], typ if typ == "Person" else earlier[2] or typ
+    if r.meta.get("pattern") == "colon" and text.isupper() and len(text.split()) == 1:
+        name, typ = text.title(), "Person"  # a transcript's speaker label ("WALLACE:") is a person
+    r.source.name, r.source.role = clean_name(name), role
     r.source.type = typ or _guess_type(span) if span is not None else typ
+
+
+def _dateline_end(span) -> int | None:
+    """The dash ending a dateline that opens the phrase ("WASHINGTON -- President Obama",
+    "KYIV, Ukraine (AP) — ..."): the place is where the story was filed, not part of the source."""
+    if span.start != span.sent.start:
+        return None
+    for tok in span[:8]:
+        if tok.text in DASHES and tok.i > span.start:
+            before = span.doc[span.start: tok.i]
+            place = [t for t in before if t.is_alpha]
+            if place and place[0].is_upper and all(t.is_upper or t.is_title for t in place) \
+                    and all(t.is_alpha or t.is_punct for t in before):
+                return tok.i if tok.i + 1 < span.end else None
+            return None
+    return None
+
+
+def clean_name(name: str) -> str:
+    """A name without the brackets, quotation marks and dashes a quotation or a markup left around or
+    inside it ("Hillary] Clinton", "“Trump"): an agent's label is a name, never punctuation."""
+    name = STRAY_MARKS.sub(" ", name)
+    return " ".join(name.split()).strip(" ,;:-–—'\"‘’“”") or name
 
 
 def _name_and_role(span) -> tuple[str, str | None, str | None]:

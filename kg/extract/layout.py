@@ -16,7 +16,7 @@ _SIGNED_LINE = re.compile(r"^(?P<quote>[^\n]*[\u201d\"'])[ \t\u00a0]*(?:[\u2015\
 MAX_SPEAKER_TOKENS = 4
 # Labels that open a line with a colon but name no speaker.
 LABELS = frozenset("update note photo video watch read related editor correction warning breaking "
-                   "exclusive opinion analysis live source sources transcript".split())
+                   "exclusive opinion analysis live source sources transcript clarification".split())
 
 
 def dash_signatures(doc, body: str) -> list[Found]:

@@ -28,8 +28,17 @@ MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
+# Words that open a generic or hypothetical mention ("someone like Mr. Clarke", "anyone who", "you"):
+# it speaks for nobody in particular, so it is no agent of the graph.
+GENERIC = frozenset("someone somebody anyone anybody everyone everybody nobody whoever whomever you".split())
 # Mentions that name nobody by themselves: no alias of the entity they point to.
 NOT_NAMES = PERSON_PRONOUNS | GROUP_PRONOUNS | RELATIVE | frozenset("this these those each all".split())
+
+
+def is_generic(mention: str) -> bool:
+    """"someone like Mr. Clarke", "anyone who", "you", "no one": nobody in particular."""
+    words = mention.casefold().split()
+    return bool(words) and (words[0] in GENERIC or words[:2] == ["no", "one"])
 
 
 def gender_of(name: str) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from kg.documents import Article
 from kg.extract.records import Attribution
-from kg.extract.words import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of
+from kg.extract.words import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE, ROLE_NOUNS, gender_of, is_generic
 from kg.resolve.register import Register, name_key
 from kg.vocab import ENTITY
 
@@ -92,8 +92,8 @@ class Resolver:
         for r in records:
             r.channel_entity = self._channel(r.channel)
             r.recipient_entity = self._recipient(r.recipient)
-            if r.source is None or r.source.name.casefold() in PRONOUNS:
-                continue  # nobody, or a pronoun the article's coreference left unresolved ("who"): no agent
+            if r.source is None or r.source.name.casefold() in PRONOUNS or is_generic(r.source.name):
+                continue  # nobody, a pronoun the article's coreference left unresolved ("who"), or anyone
             entity, why = self._short_for(r.source.mention.text, outlets) or self._entity_for(article, r, records)
             r.source.entity = entity.iri
             r.source.type = entity.type
