@@ -223,6 +223,16 @@ def test_eval_options():
     assert run("eval", GOLD, "--threshold", "2").exit_code == 2
 
 
+def test_eval_examples_option():
+    errors = json.loads(run("eval", GOLD, "--json", "--examples", "0").stdout)["errors"]
+    assert all(found["examples"] == [] for found in errors.values())
+    report = run("eval", GOLD, "--examples", "0").stdout
+    section = report[report.index("Errors (content+source)"):report.index("Components")]
+    assert len(section.splitlines()) == 7  # header, five classes, blank line: no examples
+    result = run("eval", GOLD, "--examples", "-1")
+    assert result.exit_code == 2 and "--examples" in result.stderr
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"doc_id": "a", "text": "abc", "attributions": []}\n{oops\n', ":2: invalid JSON: "),
     ('{"doc_id": "a", "text": "abc", "attributions": [{"cue": {"start": 0, "end": 9}}]}\n',
