@@ -17,6 +17,13 @@ data (``score_attributions.py``), number for number, including the bootstrap:
 * optional 95% confidence intervals from a document-level bootstrap.
 
 All figures are micro-averaged percentages rounded to one decimal.
+
+Beyond the reference scorer, ``score()`` adds ``"errors"``: the content+source
+errors in five classes (ERROR_CLASSES), each error in exactly one, with a few
+examples each. A pair whose sources disagree is a wrong source; unpaired gold
+and predictions whose contents share a token are paired by overlap as wrong
+boundaries; the gold left over is missed (direct or indirect), the predictions
+left over are spurious.
 """
 from __future__ import annotations
 
@@ -26,10 +33,13 @@ import json
 import random
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from functools import reduce
 from pathlib import Path
 from typing import Iterable
+
+from kg.text import fold
 
 ROLES = ("source", "cue", "content")
 RELATION_METRICS = ("content", "content_source", "content_source_cue", "strict")
@@ -123,16 +133,62 @@ def match_by_content(gold: list[Tokens], predicted: list[Tokens], threshold: flo
                 similarity = jaccard(gold_tokens, pred_tokens)
                 if similarity >= threshold:
                     candidates.append((similarity, g, p))
-    candidates.sort(reverse=True)
+    return one_to_one((g, p) for _, g, p in sorted(candidates, reverse=True))
+
+
+def pair_by_overlap(gold: dict[int, Tokens], predicted: dict[int, Tokens]) -> list[tuple[int, int]]:
+    """Greedy one-to-one (gold, prediction) pairs whose contents share a token, most shared first.
+
+    Ties go to the earlier gold content in the text, then the earlier prediction
+    (token numbers follow the text), then the lower numbers: deterministic.
+    """
+    candidates = [(-len(g_tokens & p_tokens), min(g_tokens), min(p_tokens), g, p)
+                  for g, g_tokens in gold.items() for p, p_tokens in predicted.items() if g_tokens & p_tokens]
+    return one_to_one((g, p) for *_, g, p in sorted(candidates))
+
+
+def one_to_one(ranked: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (gold, prediction) pairs in the order given, skipping those whose gold or prediction is taken."""
     used_gold: set[int] = set()
     used_pred: set[int] = set()
     pairs = []
-    for _, g, p in candidates:
+    for g, p in ranked:
         if g not in used_gold and p not in used_pred:
             used_gold.add(g)
             used_pred.add(p)
             pairs.append((g, p))
     return pairs
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One document's attributions as token sets per role, and its (gold, prediction) pairs by content."""
+
+    gold: list[dict[str, Tokens]]
+    predicted: list[dict[str, Tokens]]
+    pairs: list[tuple[int, int]]
+
+    def agrees(self, g: int, p: int, role: str) -> bool:
+        """Whether gold g and prediction p agree on a role (see tokens_agree)."""
+        return tokens_agree(self.gold[g][role], self.predicted[p][role])
+
+    def unpaired_gold(self) -> list[int]:
+        """Numbers of the gold attributions no prediction is paired with, in order."""
+        paired = {g for g, _ in self.pairs}
+        return [g for g in range(len(self.gold)) if g not in paired]
+
+    def unpaired_predictions(self) -> list[int]:
+        """Numbers of the predictions paired with no gold attribution, in order."""
+        paired = {p for _, p in self.pairs}
+        return [p for p in range(len(self.predicted)) if p not in paired]
+
+
+def pair_attributions(index: TokenIndex, gold: list[dict], predicted: list[dict], threshold: float) -> Pairing:
+    """Token sets of every role, then predictions paired with gold by content (match_by_content)."""
+    gold_tokens = [{role: index.tokens(a.get(role)) for role in ROLES} for a in gold]
+    pred_tokens = [{role: index.tokens(a.get(role)) for role in ROLES} for a in predicted]
+    pairs = match_by_content([t["content"] for t in gold_tokens], [t["content"] for t in pred_tokens], threshold)
+    return Pairing(gold_tokens, pred_tokens, pairs)
 
 
 # ---------------------------------------------------------------- counts
@@ -201,21 +257,13 @@ def count_component(text: str, index: TokenIndex, gold: list[dict], predicted: l
         pred_tokens=len(pred_tokens), gold_tokens=len(gold_tokens))
 
 
-def count_relations(text: str, index: TokenIndex, gold: list[dict], predicted: list[dict],
-                    threshold: float) -> RelationCounts:
-    """Pair predictions with gold by content, then count how much of each pair agrees."""
-    gold_tokens = [{role: index.tokens(a.get(role)) for role in ROLES} for a in gold]
-    pred_tokens = [{role: index.tokens(a.get(role)) for role in ROLES} for a in predicted]
-    pairs = match_by_content([t["content"] for t in gold_tokens],
-                             [t["content"] for t in pred_tokens], threshold)
-
-    def agrees(g: int, p: int, role: str) -> bool:
-        return tokens_agree(gold_tokens[g][role], pred_tokens[p][role])
-
+def count_relations(text: str, gold: list[dict], predicted: list[dict], pairing: Pairing) -> RelationCounts:
+    """How much of each content pair agrees, and recall by gold type."""
     def identical(g: int, p: int) -> bool:
         return all(trim(text, gold[g].get(r)) == trim(text, predicted[p].get(r)) for r in ROLES)
 
-    with_source = [(g, p) for g, p in pairs if agrees(g, p, "source")]
+    pairs = pairing.pairs
+    with_source = [(g, p) for g, p in pairs if pairing.agrees(g, p, "source")]
     found = {g for g, _ in with_source}
     direct = [is_direct(text, a.get("content")) for a in gold]
     direct_found = sum(direct[g] for g in found)
@@ -223,25 +271,140 @@ def count_relations(text: str, index: TokenIndex, gold: list[dict], predicted: l
         n_gold=len(gold), n_pred=len(predicted),
         content=len(pairs),
         content_source=len(with_source),
-        content_source_cue=sum(agrees(g, p, "cue") for g, p in with_source),
+        content_source_cue=sum(pairing.agrees(g, p, "cue") for g, p in with_source),
         strict=sum(identical(g, p) for g, p in pairs),
         direct_gold=sum(direct), direct_found=direct_found,
         indirect_gold=len(gold) - sum(direct), indirect_found=len(found) - direct_found)
 
 
-def count_document(doc: dict, predicted: list[dict], threshold: float) -> DocumentCounts:
-    """All counts for one gold document and its predictions."""
+def assess_document(doc: dict, predicted: list[dict], threshold: float) -> tuple[DocumentCounts, list[ErrorCase]]:
+    """All counts for one gold document and its predictions, and its content+source errors."""
     text, gold = doc["text"], doc["attributions"]
     for n, attribution in enumerate(predicted, 1):
         _check_attribution(attribution, len(text), f"{doc['doc_id']}: prediction {n}")
     index = TokenIndex(text)
+    pairing = pair_attributions(index, gold, predicted, threshold)
     components = {role: count_component(text, index, gold, predicted, role) for role in ROLES}
-    return DocumentCounts(**components, relation=count_relations(text, index, gold, predicted, threshold))
+    counts = DocumentCounts(**components, relation=count_relations(text, gold, predicted, pairing))
+    return counts, classify_errors(text, gold, pairing)
 
 
 def total(counts: Iterable[DocumentCounts]) -> DocumentCounts:
     """Corpus counts: the sum over documents."""
     return reduce(lambda a, b: a + b, counts, DocumentCounts())
+
+
+# ---------------------------------------------------------------- errors
+
+# The content+source errors, by class, with what the report says of each. Every
+# false negative and every false positive falls in exactly one class:
+#   false negatives = wrong_source + wrong_boundary + missed_direct + missed_indirect
+#   false positives = wrong_source + wrong_boundary + spurious
+ERROR_CLASSES = {
+    "wrong_source": "paired by content, the sources disagree",
+    "wrong_boundary": "contents share a token, Jaccard below the threshold",
+    "missed_direct": "gold quotation left unpaired",
+    "missed_indirect": "gold indirect attribution left unpaired",
+    "spurious": "prediction left unpaired",
+}
+EXAMPLE_WIDTH = 100  # characters of an example's source or content text
+
+
+@dataclass(frozen=True)
+class ErrorCase:
+    """One content+source error of a document: its class and the gold and/or prediction, by number."""
+
+    kind: str  # a key of ERROR_CLASSES
+    gold: int | None
+    predicted: int | None
+    position: int  # first content token (the gold's when there is one): text order within the document
+    jaccard: float | None  # content Jaccard of a gold-prediction pair, two decimals; None for one side
+
+
+def error_case(pairing: Pairing, kind: str, g: int | None = None, p: int | None = None) -> ErrorCase:
+    """The ErrorCase of gold g and/or prediction p."""
+    gold = pairing.gold[g]["content"] if g is not None else frozenset()
+    pred = pairing.predicted[p]["content"] if p is not None else frozenset()
+    both = g is not None and p is not None
+    return ErrorCase(kind, g, p, min(gold or pred, default=-1), round(jaccard(gold, pred), 2) if both else None)
+
+
+def classify_errors(text: str, gold: list[dict], pairing: Pairing) -> list[ErrorCase]:
+    """One document's content+source errors: each pair whose sources disagree, then the unpaired.
+
+    Unpaired gold and predictions whose contents share a token are paired by
+    overlap (pair_by_overlap) as wrong boundaries; the gold left over is missed
+    (direct or indirect, by is_direct), the predictions left over are spurious.
+    """
+    cases = [error_case(pairing, "wrong_source", g, p)
+             for g, p in pairing.pairs if not pairing.agrees(g, p, "source")]
+    missed, spurious = pairing.unpaired_gold(), pairing.unpaired_predictions()
+    near = pair_by_overlap({g: pairing.gold[g]["content"] for g in missed},
+                           {p: pairing.predicted[p]["content"] for p in spurious})
+    cases += [error_case(pairing, "wrong_boundary", g, p) for g, p in near]
+    near_gold, near_pred = {g for g, _ in near}, {p for _, p in near}
+    cases += [error_case(pairing, "missed_direct" if is_direct(text, gold[g].get("content")) else "missed_indirect", g)
+              for g in missed if g not in near_gold]
+    cases += [error_case(pairing, "spurious", p=p) for p in spurious if p not in near_pred]
+    return cases
+
+
+def pick_examples(cases: list[tuple[int, ErrorCase]], n: int) -> list[tuple[int, ErrorCase]]:
+    """Up to n of one class's (document number, error), spread over documents, in document order.
+
+    An extractor's errors cluster: one article can repeat the same wrong source
+    many times, and n examples from it would show one mistake n times. So the
+    first error (in text order) of every document comes before any second one:
+    the first n documents (in gold file order) with an error of the class give
+    one each, and only when fewer documents have one do their later errors fill
+    in. The choice depends on nothing but the data, so a run shows the same
+    examples every time.
+    """
+    in_order = sorted(cases, key=lambda case: (case[0], case[1].position))
+    seen: Counter[int] = Counter()
+    ranks = []
+    for d, _ in in_order:
+        ranks.append(seen[d])
+        seen[d] += 1
+    chosen = sorted(range(len(in_order)), key=lambda i: (ranks[i], i))[:n]
+    return [in_order[i] for i in sorted(chosen)]
+
+
+def span_view(text: str, span: dict | None) -> dict | None:
+    """A role as an example shows it: offsets, pieces, and its text on one line, cut to EXAMPLE_WIDTH."""
+    pieces = sorted(fragments(span))
+    if not pieces:
+        return None
+    return {"start": pieces[0][0], "end": max(end for _, end in pieces), "spans": [list(p) for p in pieces],
+            "text": fold(" … ".join(text[start:end] for start, end in pieces), EXAMPLE_WIDTH)}
+
+
+def attribution_view(text: str, attribution: dict | None) -> dict | None:
+    """The source and content of an attribution as an example shows them; None for no attribution."""
+    if attribution is None:
+        return None
+    return {role: span_view(text, attribution.get(role)) for role in ("source", "content")}
+
+
+def error_example(doc: dict, predicted: list[dict], case: ErrorCase) -> dict:
+    """One error as an example: the document, the gold and/or predicted attribution, their content Jaccard."""
+    text = doc["text"]
+    gold = doc["attributions"][case.gold] if case.gold is not None else None
+    pred = predicted[case.predicted] if case.predicted is not None else None
+    return {"doc_id": doc["doc_id"], "gold": attribution_view(text, gold),
+            "predicted": attribution_view(text, pred), "content_jaccard": case.jaccard}
+
+
+def error_report(gold_docs: list[dict], predictions: dict[str, list[dict]],
+                 cases: list[tuple[int, ErrorCase]], examples: int) -> dict:
+    """Per class (ERROR_CLASSES order): the number of errors and up to `examples` of them."""
+    report = {}
+    for kind in ERROR_CLASSES:
+        of_kind = [(d, case) for d, case in cases if case.kind == kind]
+        report[kind] = {"n": len(of_kind), "examples": [
+            error_example(gold_docs[d], predictions.get(gold_docs[d]["doc_id"], []), case)
+            for d, case in pick_examples(of_kind, examples)]}
+    return report
 
 
 # ---------------------------------------------------------------- metrics
@@ -312,15 +475,19 @@ def gold_article(doc: dict):
 
 
 def score(gold_docs: list[dict], predictions: dict[str, list[dict]], threshold: float = 0.5,
-          bootstrap: int = 0, seed: int = 13) -> dict:
-    """Score predictions against gold documents; same keys and numbers as the reference scorer."""
-    counts = [count_document(doc, predictions.get(doc["doc_id"], []), threshold) for doc in gold_docs]
+          bootstrap: int = 0, seed: int = 13, examples: int = 3) -> dict:
+    """Score predictions against gold documents; same keys and numbers as the reference scorer,
+    then "errors": the content+source errors by class, with up to `examples` examples each."""
+    assessed = [assess_document(doc, predictions.get(doc["doc_id"], []), threshold) for doc in gold_docs]
+    counts = [doc_counts for doc_counts, _ in assessed]
     corpus = total(counts)
     result = {"component": {role: component_report(getattr(corpus, role)) for role in ROLES},
               "relation": relation_report(corpus.relation),
               "jaccard_threshold": threshold}
     if bootstrap and counts:
         result["relation"]["bootstrap_95ci_F1_by_document"] = bootstrap_intervals(counts, bootstrap, seed)
+    cases = [(d, case) for d, (_, doc_cases) in enumerate(assessed) for case in doc_cases]
+    result["errors"] = error_report(gold_docs, predictions, cases, examples)
     return result
 
 
@@ -408,6 +575,44 @@ def _row(label: str, scores: dict, interval: list[float] | None = None) -> str:
     return f"  {label:<22}{scores['P']:>6.1f} {scores['R']:>6.1f} {scores['F1']:>6.1f}{ci}"
 
 
+REPORT_WIDTH = 120  # columns of an example line in the text report
+SOURCE_COLUMN = 34  # columns of its source (offsets and text), the content filling the rest
+
+
+def _span_line(span: dict | None, width: int) -> str:
+    """'start-end "text"' of an example's role in at most `width` columns, the text cut to fit."""
+    if span is None:
+        return "(none)"
+    offsets = f"{span['start']}-{span['end']}"
+    return f'{offsets} "{fold(span["text"], width - len(offsets) - 3)}"'
+
+
+def _example_lines(example: dict) -> list[str]:
+    """An example under its class: the document, then a line each for gold and prediction."""
+    similarity = example["content_jaccard"]
+    lines = [f"    {example['doc_id']}" + (f"  content Jaccard {similarity:.2f}" if similarity is not None else "")]
+    for side, label in (("gold", "gold"), ("predicted", "pred")):
+        if example[side]:
+            head = f"      {label:<4}  {_span_line(example[side]['source'], SOURCE_COLUMN - 2):<{SOURCE_COLUMN}}"
+            lines.append(head + _span_line(example[side]["content"], REPORT_WIDTH - len(head)))
+    return lines
+
+
+def format_errors(errors: dict) -> list[str]:
+    """The "Errors (content+source)" section: a line per class (count, share), its examples under it."""
+    n = sum(found["n"] for found in errors.values())
+    missed = n - errors["spurious"]["n"]
+    false = n - errors["missed_direct"]["n"] - errors["missed_indirect"]["n"]
+    lines = [f"Errors (content+source): {n} (false negatives {missed}, false positives {false}); "
+             "examples give source, then content"]
+    for kind, found in errors.items():
+        lines.append(f"  {kind.replace('_', ' '):<16}{found['n']:>6} {percent(found['n'], n):>5.1f}%  "
+                     f"{ERROR_CLASSES[kind]}")
+        for example in found["examples"]:
+            lines += _example_lines(example)
+    return lines
+
+
 def format_report(result: dict) -> str:
     """A short plain-text table of a score() result, headline (content+source) first."""
     rel = result["relation"]
@@ -426,6 +631,7 @@ def format_report(result: dict) -> str:
         f"  content+source recall: direct {by_type['direct']['R']:.1f} (n={by_type['direct']['n']}), "
         f"indirect {by_type['indirect']['R']:.1f} (n={by_type['indirect']['n']})",
         "",
+        *(format_errors(result["errors"]) + [""] if "errors" in result else []),
         "Components (distinct spans)",
         f"  {'':<9}{'exact P':>8} {'R':>5} {'F1':>5}  {'overlap P':>9} {'R':>5} {'F1':>5}  {'gold':>5} {'pred':>5}",
     ]
@@ -438,18 +644,22 @@ def format_report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: python -m kg.evaluate GOLD PRED [--threshold T] [--bootstrap N] [--json]."""
+    """Command line: python -m kg.evaluate GOLD PRED [--threshold T] [--bootstrap N] [--examples N] [--json]."""
     parser = argparse.ArgumentParser(prog="python -m kg.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("gold", help="gold JSONL (PolNeAR format)")
     parser.add_argument("pred", help='prediction JSONL: {"doc_id", "attributions"} per line')
     parser.add_argument("--threshold", type=float, default=0.5, help="content Jaccard for a match")
     parser.add_argument("--bootstrap", type=int, default=0, help="document resamples for 95%% CIs")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--examples", type=int, default=3, metavar="N",
+                        help="examples of each error class (0: none)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
+    if args.examples < 0:
+        parser.error("--examples must be 0 or more")
     try:
         result = score(load_gold(args.gold), load_predictions(args.pred),
-                       args.threshold, args.bootstrap, args.seed)
+                       args.threshold, args.bootstrap, args.seed, args.examples)
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

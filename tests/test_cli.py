@@ -187,7 +187,8 @@ def test_eval_report():
     result = run("eval", GOLD, "--bootstrap", "20")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Relations (content Jaccard >= 0.5): 3 gold, ")
-    for label in ("content+source *", "content+source+cue", "strict", "Components", "95% CI of F1"):
+    for label in ("content+source *", "content+source+cue", "strict", "Errors (content+source)", "Components",
+                  "95% CI of F1"):
         assert label in result.stdout
     assert re.match(r"^2 articles, \d+ attributions?, \d+\.\d s$", stderr_lines(result.stderr)[-1])
 
@@ -196,7 +197,8 @@ def test_eval_json(gold_json_run):
     result, _ = gold_json_run
     assert result.exit_code == 0, result.stderr
     scores = json.loads(result.stdout)
-    assert set(scores) == {"component", "relation", "jaccard_threshold"}
+    assert set(scores) == {"component", "relation", "jaccard_threshold", "errors"}
+    assert list(scores["errors"]) == ["wrong_source", "wrong_boundary", "missed_direct", "missed_indirect", "spurious"]
     assert set(scores["component"]) == {"source", "cue", "content"}
     assert {"content", "content_source", "content_source_cue", "strict", "n_gold", "n_pred"} <= set(scores["relation"])
     assert scores["relation"]["n_gold"] == 3
@@ -219,6 +221,16 @@ def test_eval_options():
     result = run("eval", GOLD, "--json", "--threshold", "0.9")
     assert json.loads(result.stdout)["jaccard_threshold"] == 0.9
     assert run("eval", GOLD, "--threshold", "2").exit_code == 2
+
+
+def test_eval_examples_option():
+    errors = json.loads(run("eval", GOLD, "--json", "--examples", "0").stdout)["errors"]
+    assert all(found["examples"] == [] for found in errors.values())
+    report = run("eval", GOLD, "--examples", "0").stdout
+    section = report[report.index("Errors (content+source)"):report.index("Components")]
+    assert len(section.splitlines()) == 7  # header, five classes, blank line: no examples
+    result = run("eval", GOLD, "--examples", "-1")
+    assert result.exit_code == 2 and "--examples" in result.stderr
 
 
 @pytest.mark.parametrize("content, message", [

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.evaluate import (
-    TokenIndex, format_report, fragments, jaccard, load_gold, load_predictions,
-    match_by_content, score, tokens_agree, trim,
+    ERROR_CLASSES, ErrorCase, TokenIndex, assess_document, format_report, fragments, jaccard, load_gold,
+    load_predictions, main, match_by_content, pair_by_overlap, pick_examples, score, tokens_agree, total, trim,
 )
 
 DATA = Path(__file__).parent / "data" / "eval"
@@ -217,6 +217,177 @@ def test_format_report(gold, predictions):
     assert "95% CI" not in format_report(score(gold, predictions))
 
 
+# ------------------------------------------------- errors by class
+
+
+def span(text: str, phrase: str) -> dict:
+    """The role of the (first) occurrence of phrase in text."""
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase)}
+
+
+def attribution(text: str, source: str | None, content: str) -> dict:
+    return {"source": source and span(text, source), "cue": None, "content": span(text, content)}
+
+
+# One error of each class: a wrong source, a wrong boundary (2 of 6 tokens), a missed quotation,
+# a missed paraphrase and a spurious prediction.
+TEXT = ('The mayor said the road would close. "We are ready," the chief said. Farmers warned that '
+        'prices would rise sharply this winter. Analysts expect growth. It rained.')
+MADE_UP = [{"doc_id": "m1", "text": TEXT, "attributions": [
+    attribution(TEXT, "The mayor", "the road would close"),
+    attribution(TEXT, "the chief", '"We are ready,"'),
+    attribution(TEXT, "Farmers", "prices would rise sharply this winter"),
+    attribution(TEXT, "Analysts", "growth")]}]
+MADE_UP_PREDICTIONS = {"m1": [
+    attribution(TEXT, "the chief", "the road would close"),
+    attribution(TEXT, "Farmers", "this winter"),
+    attribution(TEXT, None, "It rained")]}
+
+
+def error_counts(result: dict) -> dict[str, int]:
+    return {kind: found["n"] for kind, found in result["errors"].items()}
+
+
+def assert_errors_add_up(gold_docs: list[dict], predictions: dict, threshold: float) -> None:
+    """false negatives and false positives of content+source, class by class."""
+    n = error_counts(score(gold_docs, predictions, threshold))
+    rel = total(assess_document(doc, predictions.get(doc["doc_id"], []), threshold)[0]
+                for doc in gold_docs).relation
+    assert rel.n_gold - rel.content_source == (
+        n["wrong_source"] + n["wrong_boundary"] + n["missed_direct"] + n["missed_indirect"])
+    assert rel.n_pred - rel.content_source == n["wrong_source"] + n["wrong_boundary"] + n["spurious"]
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.25, 0.5, 0.75, 1.0])
+def test_error_classes_add_up_to_the_headline_errors(gold, predictions, threshold):
+    assert_errors_add_up(gold, predictions, threshold)
+    assert_errors_add_up(MADE_UP, MADE_UP_PREDICTIONS, threshold)
+    assert_errors_add_up(gold, {}, threshold)
+
+
+def test_error_classes_by_hand(gold, predictions):
+    assert list(score(gold, predictions)["errors"]) == list(ERROR_CLASSES)
+    # d1 a2 and d3 a2 paired with the wrong source; d4 (a quotation) has no predictions;
+    # d1 "Critics disagreed" and d3 "the talks ... Officials in Paris ..." are left over
+    assert error_counts(score(gold, predictions)) == {
+        "wrong_source": 2, "wrong_boundary": 0, "missed_direct": 1, "missed_indirect": 0, "spurious": 2}
+    # at 0.75 d2 (Jaccard 0.5) and d3 a2 (0.6) are no longer paired by content; d3 a2 shares
+    # 5 tokens with one prediction and 3 with the other: the 5 make the boundary pair
+    strict = score(gold, predictions, threshold=0.75)
+    assert error_counts(strict) == {
+        "wrong_source": 1, "wrong_boundary": 2, "missed_direct": 1, "missed_indirect": 0, "spurious": 2}
+    assert [e["predicted"]["content"]["text"] for e in strict["errors"]["wrong_boundary"]["examples"]] == [
+        '"We will not give up,"', "Officials in Paris announced a new plan on Friday"]
+
+
+def test_one_error_of_each_class_in_made_up_sentences():
+    errors = score(MADE_UP, MADE_UP_PREDICTIONS)["errors"]
+    assert {kind: found["n"] for kind, found in errors.items()} == dict.fromkeys(ERROR_CLASSES, 1)
+    assert errors["wrong_source"]["examples"][0]["predicted"]["source"]["text"] == "the chief"
+    boundary = errors["wrong_boundary"]["examples"][0]
+    assert boundary["gold"]["content"]["text"] == "prices would rise sharply this winter"
+    assert boundary["content_jaccard"] == pytest.approx(0.33)
+    assert errors["missed_direct"]["examples"][0]["gold"]["content"]["text"] == '"We are ready,"'
+    assert errors["missed_indirect"]["examples"][0]["gold"]["content"]["text"] == "growth"
+    assert errors["spurious"]["examples"][0]["gold"] is None
+
+
+def test_no_errors_against_itself(gold):
+    errors = score(gold, {d["doc_id"]: d["attributions"] for d in gold})["errors"]
+    assert all(found == {"n": 0, "examples": []} for found in errors.values())
+
+
+def test_overlap_pairs_most_shared_first_then_by_position():
+    gold = {0: frozenset(range(1, 9)), 1: frozenset({1, 2})}
+    pred = {5: frozenset({1, 2}), 7: frozenset({3, 4, 5})}
+    assert pair_by_overlap(gold, pred) == [(0, 7), (1, 5)]  # 3 shared first; g0 is then taken
+    tied = {0: frozenset({5, 6}), 1: frozenset({1, 2})}
+    assert pair_by_overlap(tied, {0: frozenset({1, 2, 5, 6})}) == [(1, 0)]  # the earlier gold content
+    assert pair_by_overlap({0: frozenset({1})}, {0: frozenset({2}), 1: frozenset()}) == []
+
+
+def test_examples_are_spread_over_documents():
+    def case(position):
+        return ErrorCase("spurious", None, 0, position, None)
+
+    cases = [(2, case(1)), (0, case(9)), (0, case(3)), (1, case(4)), (0, case(5))]
+    positions = lambda picked: [(d, c.position) for d, c in picked]  # noqa: E731
+    assert positions(pick_examples(cases, 3)) == [(0, 3), (1, 4), (2, 1)]  # a first one of each
+    assert positions(pick_examples(cases, 4)) == [(0, 3), (0, 5), (1, 4), (2, 1)]
+    assert len(pick_examples(cases, 10)) == 5
+    assert pick_examples(cases, 0) == []
+
+
+def test_example_fields(gold, predictions):
+    example = score(gold, predictions)["errors"]["wrong_source"]["examples"][0]
+    assert example == {
+        "doc_id": "d1",
+        "gold": {"source": {"start": 58, "end": 65, "spans": [[58, 65]], "text": "Critics"},
+                 "content": {"start": 84, "end": 109, "spans": [[84, 109]], "text": "repairs would take a year"}},
+        "predicted": {"source": {"start": 0, "end": 12, "spans": [[0, 12]], "text": "The minister"},
+                      "content": {"start": 84, "end": 109, "spans": [[84, 109]],
+                                  "text": "repairs would take a year"}},
+        "content_jaccard": 1.0}
+    split = score(gold, predictions, threshold=0.75)["errors"]["wrong_boundary"]["examples"][0]["gold"]
+    assert split["content"]["spans"] == [[0, 22], [33, 56]]
+    assert split["content"]["text"] == '"We will not give up," … "not now and not ever."'
+
+
+def test_example_text_is_one_line_and_cut():
+    text = "Officials said that\n\n" + " ".join(["the plan"] * 40) + "."
+    doc = {"doc_id": "long", "text": text, "attributions": []}
+    (example,) = score([doc], {"long": [attribution(text, "Officials", text[20:])]})["errors"]["spurious"]["examples"]
+    content = example["predicted"]["content"]
+    assert len(content["text"]) <= 100 and content["text"].endswith("…") and "\n" not in content["text"]
+    assert (content["start"], content["end"]) == (20, len(text))
+
+
+def test_examples_option_limits_examples(gold, predictions):
+    assert [len(f["examples"]) for f in score(gold, predictions, examples=1)["errors"].values()] == [1, 0, 1, 0, 1]
+    assert all(not f["examples"] for f in score(gold, predictions, examples=0)["errors"].values())
+    assert error_counts(score(gold, predictions, examples=0)) == error_counts(score(gold, predictions))
+
+
+def test_format_report_error_section(gold, predictions):
+    report = format_report(score(gold, predictions, threshold=0.75)).splitlines()
+    start = report.index("Errors (content+source): 6 (false negatives 4, false positives 5); "
+                         "examples give source, then content")
+    assert report.index("  content+source recall: direct 0.0 (n=2), indirect 50.0 (n=4)") < start
+    assert start < report.index("Components (distinct spans)")
+    assert report[start + 1].split()[:4] == ["wrong", "source", "1", "16.7%"]
+    assert report[start + 2:start + 5] == [
+        "    d1  content Jaccard 1.00",
+        '      gold  58-65 "Critics"                   84-109 "repairs would take a year"',
+        '      pred  0-12 "The minister"               84-109 "repairs would take a year"']
+    assert '      pred  (none)                            58-75 "Critics disagreed"' in report
+    assert all(len(line) <= 120 for line in report)
+
+
+def test_format_report_without_examples(gold, predictions):
+    report = format_report(score(gold, predictions, examples=0))
+    section = report[report.index("Errors"):report.index("Components")].splitlines()
+    assert [line.split()[-1] for line in section[1:-1]] == ["disagree", "threshold", "unpaired", "unpaired",
+                                                            "unpaired"]
+    assert len(section) == 7  # header, five classes, blank line
+
+
+def test_module_command_line_prints_errors(capsys):
+    assert main([str(GOLD), str(PRED), "--examples", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Errors (content+source): 5 (false negatives 3, false positives 4)" in out
+    assert out.count("content Jaccard 1.00") == 1  # one example of wrong source, none of the rest
+    assert main([str(GOLD), str(PRED), "--json", "--examples", "0"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"]["spurious"] == {"n": 2, "examples": []}
+
+
+def test_long_text_folded_to_report_width():
+    text = "x" * 300 + " " + " ".join(["word"] * 100)
+    doc = {"doc_id": "wide", "text": text, "attributions": []}
+    report = format_report(score([doc], {"wide": [attribution(text, "x" * 300, text[301:])]}))
+    assert max(map(len, report.splitlines())) <= 120
+
+
 # ------------------------------------------------- agreement with the reference scorer
 
 
@@ -224,4 +395,6 @@ def test_format_report(gold, predictions):
 def test_same_as_reference(reference, gold, predictions, threshold):
     ours = score(gold, predictions, threshold, bootstrap=100)
     theirs = reference.score(copy.deepcopy(gold), copy.deepcopy(predictions), threshold, 100)
+    assert list(ours)[-1] == "errors"  # ours only, and last
+    del ours["errors"]
     assert json.dumps(ours) == json.dumps(theirs)  # same keys, same order, same numbers

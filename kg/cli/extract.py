@@ -284,11 +284,13 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
 @click.option("-t", "--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, metavar="T",
               help="Content token Jaccard at which a prediction matches a gold attribution.")
 @click.option("--seed", type=int, default=13, show_default=True, help="Random seed of the bootstrap.")
+@click.option("--examples", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
+              help="Examples shown of each class of error (0: counts only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("-o", "--output", metavar="PRED.jsonl",
               help="Also write the predictions, one document a line (as kg extract --format jsonl).")
 @JOBS
-def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
+def evaluate(gold, bootstrap, threshold, seed, examples, as_json, output, jobs):
     """Extract from gold-annotated articles and score against the annotation.
 
     GOLD.jsonl is PolNeAR-style: one document a line, {"doc_id", "text",
@@ -300,10 +302,16 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     Examples:
         kg eval ../shared/eval/polnear/dev.jsonl
         kg eval gold.jsonl --bootstrap 1000 --json -o pred.jsonl
+        kg eval gold.jsonl --examples 10      # more examples of each error
 
     The headline is relation-level content+source F1: predictions are paired
     one-to-one with gold attributions whose content has token Jaccard >= T,
     and a pair counts when the sources share a word (or both are null).
+
+    Its errors are then sorted into classes, with N examples each: wrong
+    source (paired, the sources disagree), wrong boundary (unpaired gold and
+    prediction whose contents share a word), missed direct and missed
+    indirect (gold left over), spurious (predictions left over).
     """
     from kg.evaluate import format_report, gold_article, load_gold, score
 
@@ -329,7 +337,8 @@ def evaluate(gold, bootstrap, threshold, seed, as_json, output, jobs):
     finally:
         if out is not None and not writes_to_stdout(output):
             out.close()
-    result = score(gold_docs, predictions, threshold=threshold, bootstrap=bootstrap, seed=seed)
+    result = score(gold_docs, predictions, threshold=threshold, bootstrap=bootstrap, seed=seed,
+                   examples=examples)
     click.echo(json.dumps(result, indent=1) if as_json else format_report(result))
     _summary(len(predictions), sum(map(len, predictions.values())), None, started)
 
