@@ -251,3 +251,9 @@ def test_a_name_loses_the_brackets_a_quotation_left_in_it(reg):
     _, articles = run(reg, "[Hillary] Clinton said on Monday that the plan would work.")
     ((mention, name, _, _),) = sources(articles)
     assert name == "Hillary Clinton"
+
+
+def test_a_pronoun_takes_its_antecedents_entity(reg, seeds):
+    resolver = resolved(reg, seeds)
+    ministry = entity_of(resolver, seeds, "North Korea’s Foreign Ministry")
+    assert entity_of(resolver, seeds, "It") is ministry

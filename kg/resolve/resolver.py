@@ -89,12 +89,19 @@ class Resolver:
     def resolve(self, article: Article, records: list[Attribution]) -> None:
         """Give each record's source its entity: `source.entity` (IRI) and a refined `source.type`."""
         outlets = self._outlets_named(article, records)
+        antecedents: dict[str, Entity] = {}  # a name -> the entity it got in this article
         for r in records:
             r.channel_entity = self._channel(r.channel)
             r.recipient_entity = self._recipient(r.recipient)
             if r.source is None or r.source.name.casefold() in PRONOUNS or is_generic(r.source.name):
                 continue  # nobody, a pronoun the article's coreference left unresolved ("who"), or anyone
-            entity, why = self._short_for(r.source.mention.text, outlets) or self._entity_for(article, r, records)
+            mention = r.source.mention.text
+            if mention.casefold() in PRONOUNS and r.source.name in antecedents:
+                # "It" after "North Korea's Foreign Ministry" is that ministry, not a second one
+                entity, why = antecedents[r.source.name], ""
+            else:
+                entity, why = self._short_for(mention, outlets) or self._entity_for(article, r, records)
+                antecedents.setdefault(r.source.name, entity)
             r.source.entity = entity.iri
             r.source.type = entity.type
             if entity.iri in self._bare:
