@@ -652,3 +652,17 @@ def test_a_person_is_a_person_though_the_headline_named_him_as_an_organization()
     first, later = coref_records(text, ["Obama", "President Obama"],
                                  ents=[(0, 5, "ORG"), (later_obama, later_obama + 5, "PERSON")])
     assert later.source.name == "Obama" and later.source.type == "Person"
+
+
+@pytest.mark.parametrize("text, name, channel", [
+    ("Donald Trump's tweet said that the election was rigged.", "Donald Trump", "X"),
+    ("Mr. Obama's letter said that the plan would work.", "Obama", "letter"),
+])
+def test_a_persons_document_is_that_person_on_its_channel(text, name, channel):
+    (r,) = run(text)
+    assert (r.source.name, r.source.type, r.channel) == (name, "Person", channel)
+
+
+def test_a_report_is_no_document_of_its_author():
+    (r,) = run("Trump's report said that the economy was weak.")
+    assert r.source.name == "Trump's report" and r.channel is None

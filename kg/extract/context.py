@@ -24,6 +24,9 @@ CHANNEL_NOUNS = {
     "address": "speech", "release": "statement", "memo": "memo", "report": "report",
 }
 CUE_CHANNELS = {"tweet": "X", "retweet": "X"}
+# What an author writes or posts ("Trump's tweet", "the ministry's statement"): its author is the source.
+DOCUMENT_NOUNS = (frozenset(CHANNEL_NOUNS) | frozenset(CUE_CHANNELS)) - {"report", "interview", "conference",
+                                                                        "briefing", "video", "podcast"}
 RECIPIENT_VERBS = frozenset("tell inform assure reassure brief warn".split())
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTH_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b")
@@ -58,6 +61,10 @@ def channel(cue) -> str | None:
                     return PLATFORMS[key]
             if obj.lemma_.lower() in CHANNEL_NOUNS:
                 return CHANNEL_NOUNS[obj.lemma_.lower()]
+    subject = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+    noun = subject.lemma_.lower() if subject is not None else None
+    if noun in DOCUMENT_NOUNS and any(c.dep_ == "poss" for c in subject.children):  # "Trump's tweet said"
+        return CUE_CHANNELS.get(noun) or CHANNEL_NOUNS.get(noun)
     return None
 
 

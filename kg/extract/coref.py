@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from kg.extract.context import DOCUMENT_NOUNS
 from kg.extract.quotes import is_quoted
 from kg.extract.spans import ents_in, to_span
 from kg.extract.words import (GROUP_PRONOUNS, HONORIFICS, PERSON_PRONOUNS, PERSON_ROLES, PRONOUN_GENDER, RELATIVE,
@@ -108,6 +109,13 @@ def _name_and_role(span) -> tuple[str, str | None, str | None]:
     """The person (or organisation) named in a source phrase, and the words describing them."""
     ents = ents_in(span)
     root = span.root
+    # "Donald Trump's tweet", "the ministry's statement": the author speaks; the document is the channel.
+    author = next((c for c in root.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None) \
+        if root.lemma_.lower() in DOCUMENT_NOUNS else None
+    if author is not None:
+        name = span.doc[author.left_edge.i: author.i + 1]
+        typ = "Person" if any(t.ent_type_ == "PERSON" for t in name) else None
+        return _strip_honorific(name.text), None, typ
     # "Mr. Grassley and Mr. Leahy", "Trump and Clinton": the group, not its first member.
     if root.pos_ == "PROPN" and any(c.dep_ == "conj" and c.pos_ == "PROPN" and c.i < span.end for c in root.children):
         return span.text.strip(" ,"), None, "Group"
