@@ -666,3 +666,21 @@ def test_a_persons_document_is_that_person_on_its_channel(text, name, channel):
 def test_a_report_is_no_document_of_its_author():
     (r,) = run("Trump's report said that the economy was weak.")
     assert r.source.name == "Trump's report" and r.channel is None
+
+
+FOLLOW_ON = ("“We are going to win this,” Horneland said on Sunday.\n\n"
+             "“There has just been a lot of hate in this league, and we will answer it on the field.”\n\n"
+             "The coach said later that the team was tired.\n")
+
+
+def test_a_quotation_paragraph_goes_on_with_the_last_speaker():
+    records = run(FOLLOW_ON)
+    (follow,) = [r for r in records if "hate" in r.content.text]
+    assert follow.source.name == "Horneland" and follow.cue is None and follow.kind == "direct"
+    assert follow.content.text.startswith("“There has just been") and follow.content.text.endswith("field.”")
+
+
+def test_a_quotation_paragraph_after_another_cue_is_not_the_earlier_speakers():
+    text = FOLLOW_ON.replace("\n\n“There", "\n\nThe coach, Mr. Lund, said he agreed.\n\n“There")
+    records = run(text)
+    assert not [r for r in records if "hate" in r.content.text and r.source and r.source.name == "Horneland"]

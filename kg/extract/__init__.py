@@ -11,6 +11,7 @@ polarity (hedging.py), channel, recipient and date (context.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kg.documents import Article
@@ -84,7 +85,7 @@ def _attributions(doc, article: Article) -> list[Attribution]:
     for r in records:
         hedging.annotate(doc, r)
         context.annotate(doc, article, r)
-    return records
+    return records + _follow_on_quotes(article, quotes, records)
 
 
 def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:
@@ -123,6 +124,30 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
         if more:
             r.content = from_fragments(text, [*r.content.parts, *more])
             r.kind = "mixed" if r.kind == "indirect" else r.kind
+
+
+def _follow_on_quotes(article: Article, quotes, records: list[Attribution]) -> list[Attribution]:
+    """"“A,” Horneland said.¶“B.”": a paragraph that is one quotation and nothing else, right after a
+    paragraph where someone was quoted, and no other cue between, goes on with that speaker."""
+    text, out, n = article.text, [], len(records)
+    for qs, qe in quotes:
+        start, end = text.rfind("\n", 0, qs) + 1, (text.find("\n", qe) + 1 or len(text) + 1) - 1
+        if text[start:qs].strip() or text[qe:end].strip() or start == 0:
+            continue  # not a paragraph of its own
+        if any(r.content.start < qe and qs < r.content.end for r in records + out):
+            continue  # already someone's words
+        before = text.rfind("\n", 0, len(text[:start].rstrip())) + 1  # the paragraph before
+        last = max((r for r in records + out if before <= r.content.end <= start), default=None,
+                   key=lambda r: r.content.end)
+        if last is None or last.kind == "indirect" or last.source is None or any(
+                r is not last and r.cue and last.content.end <= r.cue.start < qs for r in records):
+            continue
+        n += 1
+        quote = from_fragments(text, [(qs, qe)])
+        out.append(Attribution(id=f"{article.id}#a{n}", source=replace(last.source), cue=None, content=quote,
+                               kind="direct", sentence=quote, certainty=last.certainty,
+                               meta={"pattern": "follow-on"}))
+    return out
 
 
 def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Span, str]:
