@@ -684,3 +684,11 @@ def test_a_quotation_paragraph_after_another_cue_is_not_the_earlier_speakers():
     text = FOLLOW_ON.replace("\n\n“There", "\n\nThe coach, Mr. Lund, said he agreed.\n\n“There")
     records = run(text)
     assert not [r for r in records if "hate" in r.content.text and r.source and r.source.name == "Horneland"]
+
+
+def test_a_quotation_is_one_speakers_words():
+    records = run("Smith said the plan would fail. “The money is gone,” Jones added.")
+    owners = [(r.source.name, r.content.text) for r in records if "money" in r.content.text]
+    assert owners == [("Jones", "“The money is gone,”")]
+    (smith,) = [r for r in records if r.source.name == "Smith"]
+    assert smith.content.text == "the plan would fail"

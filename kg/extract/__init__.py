@@ -85,7 +85,8 @@ def _attributions(doc, article: Article) -> list[Attribution]:
     for r in records:
         hedging.annotate(doc, r)
         context.annotate(doc, article, r)
-    return records + _follow_on_quotes(article, quotes, records)
+    records += _follow_on_quotes(article, quotes, records)
+    return _one_speaker_per_quote(article.text, quotes, records)
 
 
 def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:
@@ -124,6 +125,7 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
         if more:
             r.content = from_fragments(text, [*r.content.parts, *more])
             r.kind = "mixed" if r.kind == "indirect" else r.kind
+            r.meta["continued"] = more  # taken on from the paragraph, not given by the parse
 
 
 def _follow_on_quotes(article: Article, quotes, records: list[Attribution]) -> list[Attribution]:
@@ -148,6 +150,34 @@ def _follow_on_quotes(article: Article, quotes, records: list[Attribution]) -> l
                                kind="direct", sentence=quote, certainty=last.certainty,
                                meta={"pattern": "follow-on"}))
     return out
+
+
+def _one_speaker_per_quote(text: str, quotes, records: list[Attribution]) -> list[Attribution]:
+    """A quotation is one speaker's words: where records whose cues stand outside it all claim it
+    (a quotation extended to two neighbouring speakers, or one speaker's two cues), the record whose
+    cue stands nearest keeps it and the others lose it; one left with no words goes, unless a chain
+    holds it. Records inside the quotation (attributions it quotes) are left alone."""
+    cited = {r.cites for r in records if r.cites}
+    for qs, qe in quotes:
+        claims = [r for r in records if r.cue and r.content and not qs <= r.cue.start < qe
+                  and any(s < qe and qs < e for s, e in r.content.parts)]
+        if len(claims) < 2:
+            continue
+        # the parse's claim before a continuation's, then the cue nearest the quotation
+        keep = min(claims, key=lambda r: ((qs, qe) in r.meta.get("continued", ()),
+                                          min(abs(r.cue.start - qe), abs(r.cue.end - qs))))
+        for r in claims:
+            if r is not keep:
+                rest = [(s, e) for part in r.content.parts for s, e in _without(part, (qs, qe))]
+                r.content = from_fragments(text, rest) or r.content if r.id in cited or r.cites else \
+                    from_fragments(text, rest)
+    return [r for r in records if r.content is not None]
+
+
+def _without(part: tuple[int, int], hole: tuple[int, int]) -> list[tuple[int, int]]:
+    """What is left of a fragment outside a hole."""
+    (s, e), (hs, he) = part, hole
+    return [(a, b) for a, b in ((s, min(e, hs)), (max(s, he), e)) if b > a]
 
 
 def _over_quotes(text: str, content: Span, f: clauses.Found, quotes) -> tuple[Span, str]:
