@@ -692,3 +692,13 @@ def test_a_quotation_is_one_speakers_words():
     assert owners == [("Jones", "“The money is gone,”")]
     (smith,) = [r for r in records if r.source.name == "Smith"]
     assert smith.content.text == "the plan would fail"
+
+
+@pytest.mark.parametrize("text, source, cue", [
+    ("Green quipped, “That is the best deal I ever saw.”", "Green", "quipped"),
+    ("“We will win,” quipped Green.", "Green", "quipped"),
+    ("He blurted out that the deal was dead.", "He", "blurted out"),
+])
+def test_unusual_speech_verbs_are_cues(text, source, cue):
+    (r,) = run(text)
+    assert (r.source.mention.text, r.cue.text) == (source, cue)
