@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -206,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     vec, clf = fit(X, y, C)
     weights = exported(vec, clf, threshold, C)
     args.output.write_text(json.dumps(weights, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    os.environ["KG_CUE_MODEL"] = str(args.output)  # the figures below are those of the new model
     model.load.cache_clear()
     meta = {"sklearn": sklearn.__version__, "docs": len(train), "gold": n_gold, "candidates": len(y),
             "positives": sum(y), "features": len(weights["weights"]), "C": C, "threshold": threshold,
