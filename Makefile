@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test browser bench lock clean
+.PHONY: demo test train browser bench lock clean
 
 # --no-deps: requirements.lock lists every package (pip check proves it); resolving again would
 # only trip older pips, such as the 23.2 bundled with Python 3.11, over lxml[html-clean].
@@ -29,6 +29,13 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	KG_TEST_ARTIFACTS=build/test-artifacts $(BIN)/python -m pytest -q
 
+# The attribution model kg/extract/cue_model.json and its data card cue_model.md, fitted on PolNeAR
+# train (read in place from ../shared, never copied); dev, when there, only gives the card its figures.
+POLNEAR ?= ../shared/eval/polnear
+train: $(STAMP)
+	$(BIN)/python bench/train_cue_model.py $(POLNEAR)/train.jsonl --jobs 2 \
+	    $(if $(wildcard $(POLNEAR)/dev.jsonl),--dev $(POLNEAR)/dev.jsonl)
+
 # The HTML test opens the rendered graph in a real headless browser: Debian's chromium, installed
 # here when missing (as root; otherwise that one test says it skipped, and why).
 browser:
@@ -40,7 +47,7 @@ browser:
 # Regenerate requirements.lock (exact versions and hashes) after changing setup.cfg.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
-	$(BIN)/pip-compile --quiet --allow-unsafe --extra=test --generate-hashes \
+	$(BIN)/pip-compile --quiet --allow-unsafe --extra=test --extra=train --generate-hashes \
 	    --output-file=requirements.lock setup.cfg
 	sed -i -E '/^--(extra-index-url|find-links)/d' requirements.lock
 

@@ -189,7 +189,7 @@ def test_groups_are_queryable_in_sparql(seeded):
 
 def test_regroup_is_deterministic_and_validates(seeded):
     before = kg("claims", "--format", "json", "--store", seeded).stdout
-    assert "40 claims" in kg("regroup", "--store", seeded).stderr
+    assert "39 claims" in kg("regroup", "--store", seeded).stderr  # the seeds' claims as the model keeps them
     assert kg("claims", "--format", "json", "--store", seeded).stdout == before  # same groups, same IRIs
     assert "0 violations" in kg("validate", "--store", seeded).stderr
 

@@ -412,8 +412,12 @@ def test_title_and_name_split(text, name, role):
 
 
 def test_passive_cue_without_agent_has_no_source():
-    records = run("He was accused of lying.")
-    assert records, "the accusation itself is an attribution"
+    # The rules propose the accusation (whether it is kept is the model's call): with no source.
+    from kg.extract import candidates_in, nlp
+
+    article = Article(id="text", text="He was accused of lying.")
+    records = [r for r, _ in candidates_in(nlp.load()(article.body), article)]
+    assert records, "the accusation itself is a candidate"
     assert all(r.source is None for r in records), describe(records)
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kg.documents import Article
-from kg.extract import chains, clauses, context, coref, hedging, layout
+from kg.extract import chains, clauses, context, coref, features, hedging, layout, model
 from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import drop_caches, from_fragments, to_span, use_text
@@ -35,6 +35,7 @@ def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int
     """Stream (article, records): parsed in batches, in `jobs` processes; nothing held beyond a batch."""
     from kg.extract import nlp
 
+    model.load()  # a missing or broken model file stops here, before any parsing
     pipeline = nlp.load()
     docs = pipeline.pipe(((a.body, a) for a in articles), as_tuples=True,
                          batch_size=batch_size, n_process=jobs)
@@ -67,15 +68,38 @@ def attributions_in(doc, article: Article) -> list[Attribution]:
         drop_caches(doc)
 
 
-def _attributions(doc, article: Article) -> list[Attribution]:
-    quotes = find_quotes(article.body)
+def candidates_in(doc, article: Article) -> list[tuple[Attribution, dict[str, float]]]:
+    """Every candidate record the rules propose, none judged, with its model features (for training)."""
+    use_text(doc, article.text)
+    try:
+        judged = {}
+        records = _attributions(doc, article, judged)
+        return [(r, judged[r.cue_token]) for r in records]
+    finally:
+        drop_caches(doc)
+
+
+def _candidates(doc, article: Article, quotes) -> list[clauses.Found]:
+    """What the patterns give, generously: the model decides which are attributions."""
     found: list[clauses.Found] = []
     for sent in doc.sents:
-        verb = clauses.verb_cues(sent, quotes)
-        found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent) + clauses.noun_cues(sent, quotes)
-        found += layout.colon_speakers(sent)
+        verb = clauses.verb_cues(sent, quotes, gate=clauses.is_verb_candidate)
+        found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent)
+        found += clauses.noun_cues(sent, quotes, floor=clauses.CANDIDATE_FLOOR) + layout.colon_speakers(sent)
     found += layout.dash_signatures(doc, article.body)
-    found = chains.drop_duplicates(found)
+    return chains.drop_duplicates(found)
+
+
+def _attributions(doc, article: Article, keep_all: dict | None = None) -> list[Attribution]:
+    """The records; with `keep_all` (a dict), every candidate is kept and its features put there."""
+    quotes = find_quotes(article.body)
+    found = _candidates(doc, article, quotes)
+    anchors = {f.anchor.i for f in found}
+    scored = [(f, features.of(f, quotes, anchors)) for f in found]
+    if keep_all is None:
+        found = _judged(scored, quotes)
+    else:
+        keep_all.update((f.anchor.i, feats) for f, feats in scored)
     records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]
     by_found = {id(f): r for f, r in zip(found, records)}
     chains.link(found, by_found)
@@ -87,6 +111,32 @@ def _attributions(doc, article: Article) -> list[Attribution]:
         context.annotate(doc, article, r)
     records += _follow_on_quotes(article, quotes, records)
     return _one_speaker_per_quote(article.text, quotes, records)
+
+
+def _judged(scored, quotes) -> list[clauses.Found]:
+    """The candidates the model keeps, and the links of chains the rules vouch for: PolNeAR seldom
+    marks the claim a relay passes on ("O reported, citing S, that C"), but the graph needs it."""
+    judge = model.load()
+    found = [f for f, _ in scored]
+    kept = {id(f) for f, feats in scored if judge.keeps(feats)}
+    return [f for f in found if id(f) in kept or _chain_link(f, kept, found, quotes)]
+
+
+def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found], quotes) -> bool:
+    """A citing record; or either end of a nested chain the rules see ("A wrote that B believed
+    that C"): both cues pass the rules' gate and the inner one names its own source."""
+    if f.pattern == "citing" or any(g.cites is f for g in found):
+        return True
+
+    def rule_cue(g):
+        return g.pattern == "verb" and clauses.is_verb_cue(g.anchor, is_quoted(quotes, g.anchor.idx))
+
+    if not rule_cue(f):
+        return False
+    inner_of = [g for g in found if g is not f and rule_cue(g) and chains.nested(g, {f.anchor.i: f}) is f]
+    outer_of = [g for g in found if g is not f and rule_cue(g) and chains.nested(f, {g.anchor.i: g}) is g]
+    return clauses.names_a_source(f.source) and any(id(g) in kept for g in inner_of) or \
+        any(clauses.names_a_source(g.source) for g in outer_of)
 
 
 def _record(doc, article: Article, f: clauses.Found, quotes, n: int) -> Attribution | None:

@@ -28,12 +28,12 @@ def link(found: list, by_found: dict) -> None:
             continue
         inner = f.cites
         if inner is None:
-            inner = _nested(f, by_cue)
+            inner = nested(f, by_cue)
         if inner is not None and by_found.get(id(inner)) is not None:
             outer.cites = by_found[id(inner)].id
 
 
-def _nested(f, by_cue: dict):
+def nested(f, by_cue: dict):
     """The record whose cue heads this record's content ("A wrote that B believed that C")."""
     verb = f.anchor
     doc = verb.doc

@@ -31,6 +31,9 @@ SOURCE_NOUNS = frozenset("""
 SOURCE_ENTS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
 CITING = frozenset({"cite", "quote"})  # "citing X", "quoting X": a relay, or evidence
 MIN_SCORE = cues.MIN_PRECISION
+# The lexicon precision below which a word is not even a candidate: keeps the candidate set
+# (and the model's work) bounded while letting the long tail of weak cues through.
+CANDIDATE_FLOOR = 0.05
 
 
 @dataclass
@@ -43,6 +46,7 @@ class Found:
     source_ids: set[int] = field(default_factory=set)
     pattern: str = "verb"
     cites: "Found | None" = None  # the record this one relays (chains)
+    path: str = ""  # how the content was reached (ccomp, inverted, parenthetical, ...): a model feature
 
     @property
     def anchor(self):
@@ -103,32 +107,38 @@ def _subtrees(verb, deps: tuple[str, ...]) -> set[int]:
 
 def verb_content(verb) -> set[int]:
     """What the verb attributes: its clause, object or prepositional complement."""
+    return verb_content_path(verb)[0]
+
+
+def verb_content_path(verb) -> tuple[set[int], str]:
+    """The verb's content and the path that reached it ("ccomp", "inverted", ...; "" for none)."""
     clauses = _subtrees(verb, ("ccomp",))
     if clauses:
-        return clauses
+        return clauses, "ccomp"
     # "C, X said" is sometimes parsed with C as the head and the cue hanging off it.
     if _inverted(verb):
-        return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}
+        return subtree_ids(verb.head, exclude=[verb]) - {t.i for t in verb.head.children if t.dep_ == "punct"}, \
+            "inverted"
     frame = cues.frame_of(verb)
     # "O reported, citing S, that C": the parser often hangs the that-clause off "citing".
     for c in verb.children:
         if c.lemma_.lower() in CITING and c.dep_ in ("advcl", "conj"):
             clause = next((cc for cc in c.children if cc.dep_ == "ccomp"), None)
             if clause is not None:
-                return subtree_ids(clause)
+                return subtree_ids(clause), "citing_clause"
     # "wrote on X, formerly Twitter, that C": the that-clause parsed as hanging off the platform.
     stray = _stray_that_clause(verb)
     if stray is not None:
-        return subtree_ids(stray)
+        return subtree_ids(stray), "stray_that"
     if frame == "xcomp":
-        return _subtrees(verb, ("xcomp", "dobj"))
+        return _subtrees(verb, ("xcomp", "dobj")), "xcomp"
     if frame == "dobj":  # "called Mr. Obama's remarks a wake-up call": the object and what it is called
-        return _subtrees(verb, ("dobj", "oprd"))
+        return _subtrees(verb, ("dobj", "oprd")), "dobj"
     if frame == "prep":
         for c in verb.children:
             if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
-                return subtree_ids(c)
-    return set()
+                return subtree_ids(c), "prep"
+    return set(), ""
 
 
 def _stray_that_clause(verb):
@@ -174,29 +184,43 @@ def is_verb_cue(tok, quoted: bool = False) -> bool:
         # PolNeAR seldom marks a cue inside another's reported clause ("he said he hoped"), but a
         # chain needs it when a different, named source holds the inner claim ("A wrote that his
         # country's intelligence believed that C").
-        return _names_a_source(subject_of(tok))
+        return names_a_source(subject_of(tok))
     return score >= MIN_SCORE
 
 
-def _names_a_source(subj) -> bool:
+def names_a_source(subj) -> bool:
     if subj is None or subj.pos_ == "PRON":
         return False
     words = {t.lemma_.lower() for t in subj.subtree}
     return subj.ent_type_ in SOURCE_ENTS or bool(words & SOURCE_NOUNS)
 
 
-def verb_cues(sent, quotes) -> list[Found]:
+def is_verb_candidate(tok, quoted: bool = False) -> bool:
+    """The generous gate in front of the learned model: any verb the lexicon saw head a cue at
+    least CANDIDATE_FLOOR of the time, and every speech verb; the model decides which are cues."""
+    if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":
+        return False
+    score = cues.cue_score(tok, quoted)
+    return cues.is_speech_verb(tok) or score is not None and score >= CANDIDATE_FLOOR
+
+
+def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
+    """Verb-anchored candidates: every verb the gate lets through that the patterns give a content."""
     found = []
     for tok in sent:
-        if not is_verb_cue(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in CITING and _citing_chain(tok):
+        if not gate(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in CITING and _citing_chain(tok):
             continue
         subj = subject_of(tok)
-        content = verb_content(tok) or _parenthetical(tok, subj) or _adjacent_quote(tok, subj, quotes)
+        content, path = verb_content_path(tok)
+        if not content:
+            content, path = _parenthetical(tok, subj), "parenthetical"
+        if not content:
+            content, path = _adjacent_quote(tok, subj, quotes), "adjacent_quote"
         if not content:
             continue
         source = source_ids(subj)
         content -= source | _cue_participles(content, tok)
-        found.append(Found(cue_tokens(tok), content, subj, source))
+        found.append(Found(cue_tokens(tok), content, subj, source, path=path))
     return found
 
 
@@ -307,11 +331,11 @@ def according_to(sent) -> list[Found]:
     return found
 
 
-def noun_cues(sent, quotes) -> list[Found]:
+def noun_cues(sent, quotes, floor: float = MIN_SCORE) -> list[Found]:
     """"X's claim that C", "a Times report that C", "reports that C"."""
     found = []
     for tok in sent:
-        if tok.pos_ != "NOUN" or (cues.cue_score(tok, is_quoted(quotes, tok.idx)) or 0) < MIN_SCORE:
+        if tok.pos_ != "NOUN" or (cues.cue_score(tok, is_quoted(quotes, tok.idx)) or 0) < floor:
             continue
         clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp", "relcl")
                        and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)

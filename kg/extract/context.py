@@ -104,7 +104,10 @@ def normalise_date(text: str, published: str | None) -> str | None:
         except ValueError:
             return None
         if not m.group(3) and anchor and value > anchor:
-            value = value.replace(year=year - 1)
+            try:
+                value = value.replace(year=year - 1)
+            except ValueError:  # "February 29" before the publication date of a year after a leap year
+                return None
         return value.isoformat()
     if anchor is None:
         return None

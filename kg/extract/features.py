@@ -1,0 +1,95 @@
+"""What the learned model sees of a candidate attribution: a flat {name: value} dict.
+
+Names are strings such as "lemma=say" or "path=ccomp" (value 1.0) and numbers such
+as "lex_precision" (the cue lexicon's ratio). Only words and parse labels go into
+names, so the weights file holds no text of the training corpus.
+"""
+from __future__ import annotations
+
+import math
+
+from kg.extract import cues
+from kg.extract.clauses import SOURCE_NOUNS
+from kg.extract.quotes import is_quoted
+
+PRONOUN_SOURCES = frozenset("i you he she we they it this that who".split())
+
+
+def of(found, quotes, cue_ids: set[int]) -> dict[str, float]:
+    """The features of one candidate; `cue_ids` are the anchors of every candidate in the article."""
+    cue = found.anchor
+    quoted = is_quoted(quotes, cue.idx)
+    feats = {"bias": 1.0, f"pattern={found.pattern}": 1.0, f"path={found.pattern}:{found.path}": 1.0}
+    feats.update(_cue_word(cue, quoted))
+    feats.update(_lexicon(cue, quoted, found.pattern))
+    feats.update(_source(found))
+    feats.update(_content(found, quotes))
+    feats.update(_nesting(found, cue_ids))
+    return feats
+
+
+def _cue_word(cue, quoted: bool) -> dict[str, float]:
+    lemma = cue.lemma_.lower()
+    frame = cues.frame_of(cue)
+    where = "quoted" if quoted else "embedded" if cues.is_embedded(cue) else "plain"
+    return {
+        f"lemma={lemma}": 1.0, f"tag={cue.tag_}": 1.0, f"dep={cue.dep_}": 1.0, f"frame={frame}": 1.0,
+        f"where={where}": 1.0, f"lemma_frame={lemma}|{frame}": 1.0, f"lemma_where={lemma}|{where}": 1.0,
+        f"frame_where={frame}|{where}": 1.0,
+        "speech_verb": float(lemma in cues.SPEECH_VERBS), "belief_verb": float(lemma in cues.BELIEF_VERBS),
+        "negated": float(any(c.dep_ == "neg" for c in cue.children)),
+        "modal": float(any(c.tag_ == "MD" for c in cue.children)),
+        "root": float(cue.dep_ == "ROOT"),
+        "position": (cue.i - cue.sent.start) / max(1, len(cue.sent)),
+    }
+
+
+def _lexicon(cue, quoted: bool, pattern: str) -> dict[str, float]:
+    """The counted lexicon as numbers: how often this word, so framed and placed, was a cue."""
+    if pattern not in ("verb", "noun"):
+        return {}
+    stats = cues.lexicon().get(cues.key_of(cue, quoted))
+    if stats is None or stats.total < cues.MIN_COUNT:
+        return {"lex_unseen": 1.0}
+    p = stats.precision
+    return {"lex_precision": p, "lex_logit": math.log((stats.cue + 0.5) / (stats.total - stats.cue + 0.5)),
+            "lex_log_count": math.log1p(stats.cue), f"lex_band={min(int(p * 5), 4)}": 1.0}
+
+
+def _source(found) -> dict[str, float]:
+    subj = found.source
+    if subj is None:
+        return {"source=none": 1.0}
+    kind = "pron" if subj.pos_ == "PRON" or subj.lower_ in PRONOUN_SOURCES else subj.pos_.lower()
+    words = {t.lemma_.lower() for t in subj.subtree}
+    feats = {f"source={kind}": 1.0, f"source_ent={subj.ent_type_ or 'none'}": 1.0,
+             "source_after_cue": float(subj.i > found.anchor.i),
+             "source_noun": float(bool(words & SOURCE_NOUNS))}
+    return feats
+
+
+def _content(found, quotes) -> dict[str, float]:
+    doc = found.anchor.doc
+    ids = found.content - found.source_ids - {t.i for t in found.cue}
+    if not ids:
+        return {"content_empty": 1.0}
+    toks = [doc[i] for i in sorted(ids)]
+    quoted = sum(is_quoted(quotes, t.idx) for t in toks) / len(toks)
+    words = sum(not t.is_punct for t in toks)
+    return {
+        "content_log_len": math.log1p(words), f"content_len_band={min(words // 4, 6)}": 1.0,
+        "content_quoted": quoted, "content_all_quoted": float(quoted > 0.9),
+        "content_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in toks)),
+        "content_has_subject": float(any(t.dep_ in ("nsubj", "nsubjpass") for t in toks)),
+        "content_that": float(toks[0].lower_ == "that" or any(t.dep_ == "mark" and t.lower_ == "that" for t in toks[:2])),
+        "content_before_cue": float(toks[-1].i < found.anchor.i),
+        "content_pron_only": float(words <= 2 and any(t.pos_ == "PRON" for t in toks)),
+    }
+
+
+def _nesting(found, cue_ids: set[int]) -> dict[str, float]:
+    """Whether the cue sits inside another candidate's reach, or heads one's content."""
+    cue = found.anchor
+    others = cue_ids - {cue.i}
+    return {"head_is_cue": float(cue.head.i in others and cue.head is not cue),
+            "content_holds_cue": float(bool(others & found.content))}
