@@ -109,6 +109,8 @@ def _attributions(doc, article: Article, keep_all: dict | None = None) -> list[A
     for r in records:
         hedging.annotate(doc, r)
         context.annotate(doc, article, r)
+    if keep_all is not None:
+        return records  # the candidates as the rules give them: what the model is trained on
     records += _follow_on_quotes(article, quotes, records)
     return _one_speaker_per_quote(article.text, quotes, records)
 
