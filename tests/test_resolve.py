@@ -257,3 +257,12 @@ def test_a_pronoun_takes_its_antecedents_entity(reg, seeds):
     resolver = resolved(reg, seeds)
     ministry = entity_of(resolver, seeds, "North Korea’s Foreign Ministry")
     assert entity_of(resolver, seeds, "It") is ministry
+
+
+def test_a_source_is_its_head_not_its_topic_and_two_speakers_intelligence_differ(reg, seeds):
+    resolver = resolved(reg, seeds)
+    article, records = seeds[0]
+    cited = [r for r in records if r.source and r.source.mention.text == "intelligence"]
+    assert len(cited) == 2  # "citing intelligence about North Korea's ...", "who cited intelligence"
+    assert len({r.source.entity for r in cited}) == 2
+    assert {resolver.entities[r.source.entity].label for r in cited} == {"intelligence"}

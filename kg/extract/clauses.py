@@ -29,7 +29,8 @@ SOURCE_NOUNS = frozenset("""
     document documents media newspaper outlet statement assessment estimate estimates
 """.split())
 SOURCE_ENTS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
-CITING = frozenset({"cite", "quote"})  # "citing X", "quoting X": a relay, or evidence
+CITING = frozenset({"cite", "quote"})
+TOPIC_PREPOSITIONS = frozenset({"about", "regarding", "concerning"})  # "citing X", "quoting X": a relay, or evidence
 MIN_SCORE = cues.MIN_PRECISION
 # The lexicon precision below which a word is not even a candidate: keeps the candidate set
 # (and the model's work) bounded while letting the long tail of weak cues through.
@@ -89,10 +90,12 @@ def subject_of(tok, depth: int = 0):
 
 
 def source_ids(head) -> set[int]:
-    """The source phrase: the subject's subtree without trailing relative clauses."""
+    """The source phrase: the subject's subtree without trailing relative clauses, nor what it is
+    about ("intelligence about North Korea's participation": the source is the intelligence)."""
     if head is None:
         return set()
-    return subtree_ids(head, exclude=[c for c in head.children if c.dep_ == "relcl"])
+    return subtree_ids(head, exclude=[c for c in head.children if c.dep_ == "relcl" or c.dep_ == "prep"
+                                      and c.i > head.i and c.lemma_.lower() in TOPIC_PREPOSITIONS])
 
 
 def cue_tokens(verb) -> list:

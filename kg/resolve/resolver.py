@@ -158,7 +158,10 @@ class Resolver:
         # Collective and anonymous sources, and descriptions that are no name at all ("intelligence"),
         # stay within their article.
         if typ in UNMERGED or typ is None or not is_proper_name(name):
-            iri = f"{ENTITY}{slug(article.id)}/{slug(name)}"
+            # Cited by someone ("citing intelligence"), it is that speaker's: two speakers' "intelligence"
+            # in one article are not the same.
+            outer = next((o.source.name for o in records if o.cites == r.id and o.source is not None), None)
+            iri = f"{ENTITY}{slug(article.id)}/{slug(name)}" + (f"-of-{slug(outer)}" if outer else "")
             return self._get(iri, name, typ or "Group"), ""
         for pattern, word_type in TYPE_WORDS:
             if pattern.search(name):
