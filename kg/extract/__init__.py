@@ -219,10 +219,11 @@ def _one_speaker_per_quote(text: str, quotes, records: list[Attribution]) -> lis
         keep = min(claims, key=lambda r: ((qs, qe) in r.meta.get("continued", ()),
                                           min(abs(r.cue.start - qe), abs(r.cue.end - qs))))
         for r in claims:
-            if r is not keep:
-                rest = [(s, e) for part in r.content.parts for s, e in _without(part, (qs, qe))]
-                r.content = from_fragments(text, rest) or r.content if r.id in cited or r.cites else \
-                    from_fragments(text, rest)
+            if r is keep:
+                continue
+            left = from_fragments(text, [piece for part in r.content.parts for piece in _without(part, (qs, qe))])
+            if left is not None or not (r.id in cited or r.cites):  # a chain keeps its record whole
+                r.content = left
     return [r for r in records if r.content is not None]
 
 

@@ -24,7 +24,7 @@ CHANNEL_NOUNS = {
     "address": "speech", "release": "statement", "memo": "memo", "report": "report",
 }
 CUE_CHANNELS = {"tweet": "X", "retweet": "X"}
-# What an author writes or posts ("Trump's tweet", "the ministry's statement"): its author is the source.
+# What an author writes or posts ("Trump's tweet", "Mr. Obama's letter"): its named author is the source.
 DOCUMENT_NOUNS = (frozenset(CHANNEL_NOUNS) | frozenset(CUE_CHANNELS)) - {"report", "interview", "conference",
                                                                         "briefing", "video", "podcast"}
 RECIPIENT_VERBS = frozenset("tell inform assure reassure brief warn".split())

@@ -54,8 +54,9 @@ def resolve(doc, article, records, quotes) -> None:
 
 def _resolve_source(doc, r, history, subjects, people, named) -> None:
     span = doc.char_span(r.source.mention.start, r.source.mention.end, alignment_mode="expand")
-    if span is not None and _dateline_end(span) is not None:
-        span = doc[_dateline_end(span) + 1: span.end]
+    dash = _dateline_end(span) if span is not None else None
+    if dash is not None:
+        span = doc[dash + 1: span.end]
         r.source.mention = to_span(doc, range(span.start, span.end)) or r.source.mention
     mention = r.source.mention
     text = mention.text
@@ -109,7 +110,7 @@ def _name_and_role(span) -> tuple[str, str | None, str | None]:
     """The person (or organisation) named in a source phrase, and the words describing them."""
     ents = ents_in(span)
     root = span.root
-    # "Donald Trump's tweet", "the ministry's statement": the author speaks; the document is the channel.
+    # "Donald Trump's tweet", "Mr. Obama's letter": the named author speaks; the document is the channel.
     author = next((c for c in root.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None) \
         if root.lemma_.lower() in DOCUMENT_NOUNS else None
     if author is not None:

@@ -81,7 +81,8 @@ def _content(found, quotes) -> dict[str, float]:
         "content_quoted": quoted, "content_all_quoted": float(quoted > 0.9),
         "content_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in toks)),
         "content_has_subject": float(any(t.dep_ in ("nsubj", "nsubjpass") for t in toks)),
-        "content_that": float(toks[0].lower_ == "that" or any(t.dep_ == "mark" and t.lower_ == "that" for t in toks[:2])),
+        "content_that": float(toks[0].lower_ == "that"
+                              or any(t.dep_ == "mark" and t.lower_ == "that" for t in toks[:2])),
         "content_before_cue": float(toks[-1].i < found.anchor.i),
         "content_pron_only": float(words <= 2 and any(t.pos_ == "PRON" for t in toks)),
     }
