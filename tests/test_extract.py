@@ -706,3 +706,8 @@ def test_a_quotation_is_one_speakers_words():
 def test_unusual_speech_verbs_are_cues(text, source, cue):
     (r,) = run(text)
     assert (r.source.mention.text, r.cue.text) == (source, cue)
+
+
+def test_a_round_up_heading_is_no_speaker():
+    records = run("FED TALK: Powell said rates would stay high for longer than markets expect.\n")
+    assert [r.source.mention.text for r in records] == ["Powell"]

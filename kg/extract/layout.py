@@ -15,6 +15,8 @@ _SIGNED_LINE = re.compile(r"^(?P<quote>[^\n]*[\u201d\"'])[ \t\u00a0]*(?:[\u2015\
                           r"(?P<name>[A-Z][^\n]{1,60}?)[ \t\u00a0]*$", re.M)
 MAX_SPEAKER_TOKENS = 4
 # Labels that open a line with a colon but name no speaker.
+# The last word of an all-caps round-up heading ("FED TALK:", "MARKET WRAP:").
+ROUNDUP_NOUNS = frozenset("talk wrap watch roundup recap briefing alert update notes digest".split())
 LABELS = frozenset("update note photo video watch read related editor correction warning breaking "
                    "exclusive opinion analysis live source sources transcript clarification".split())
 
@@ -54,8 +56,8 @@ def _looks_like_speaker(span) -> bool:
     words = [t for t in span if not t.is_punct]
     if not words or any(t.like_num for t in words) or not all(t.is_title or t.is_upper for t in words):
         return False
-    if words[0].lower_ in LABELS:
-        return False
+    if words[0].lower_ in LABELS or len(words) > 1 and words[-1].is_upper and words[-1].lower_ in ROUNDUP_NOUNS:
+        return False  # "UPDATE:", "FED TALK:": a heading of the page, nobody's words
     if any(t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") for t in words) or all(t.pos_ == "PROPN" for t in words):
         return True
     return any(t.lemma_.lower() in SOURCE_NOUNS or t.lemma_.lower() == "poll" for t in words) or \
