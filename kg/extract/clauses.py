@@ -29,8 +29,8 @@ SOURCE_NOUNS = frozenset("""
     document documents media newspaper outlet statement assessment estimate estimates
 """.split())
 SOURCE_ENTS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
-CITING = frozenset({"cite", "quote"})
-TOPIC_PREPOSITIONS = frozenset({"about", "regarding", "concerning"})  # "citing X", "quoting X": a relay, or evidence
+CITING = frozenset({"cite", "quote"})  # "citing X", "quoting X": a relay, or evidence
+TOPIC_PREPOSITIONS = frozenset({"about", "regarding", "concerning"})  # what a source phrase is about
 MIN_SCORE = cues.MIN_PRECISION
 # The lexicon precision below which a word is not even a candidate: keeps the candidate set
 # (and the model's work) bounded while letting the long tail of weak cues through.
@@ -108,13 +108,9 @@ def _subtrees(verb, deps: tuple[str, ...]) -> set[int]:
     return set().union(*(subtree_ids(c) for c in verb.children if c.dep_ in deps))
 
 
-def verb_content(verb) -> set[int]:
-    """What the verb attributes: its clause, object or prepositional complement."""
-    return verb_content_path(verb)[0]
-
-
 def verb_content_path(verb) -> tuple[set[int], str]:
-    """The verb's content and the path that reached it ("ccomp", "inverted", ...; "" for none)."""
+    """What the verb attributes (its clause, object or prepositional complement), and the path that
+    reached it ("ccomp", "inverted", ...; "" for none)."""
     clauses = _subtrees(verb, ("ccomp",))
     if clauses:
         return clauses, "ccomp"
