@@ -121,22 +121,22 @@ def _judged(scored, quotes) -> list[clauses.Found]:
     judge = model.load()
     found = [f for f, _ in scored]
     kept = {id(f) for f, feats in scored if judge.keeps(feats)}
-    return [f for f in found if id(f) in kept or _chain_link(f, kept, found, quotes)]
+    rule_cues = [f for f in found
+                 if f.pattern == "verb" and clauses.is_verb_cue(f.anchor, is_quoted(quotes, f.anchor.idx))]
+    return [f for f in found if id(f) in kept or _chain_link(f, kept, found, rule_cues)]
 
 
-def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found], quotes) -> bool:
+def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found],
+                rule_cues: list[clauses.Found]) -> bool:
     """A citing record; or either end of a nested chain the rules see ("A wrote that B believed
-    that C"): both cues pass the rules' gate and the inner one names its own source."""
+    that C"): both cues pass the rules' gate (`rule_cues`) and the inner one names its own source."""
     if f.pattern == "citing" or any(g.cites is f for g in found):
         return True
-
-    def rule_cue(g):
-        return g.pattern == "verb" and clauses.is_verb_cue(g.anchor, is_quoted(quotes, g.anchor.idx))
-
-    if not rule_cue(f):
+    if not any(g is f for g in rule_cues):
         return False
-    inner_of = [g for g in found if g is not f and rule_cue(g) and chains.nested(g, {f.anchor.i: f}) is f]
-    outer_of = [g for g in found if g is not f and rule_cue(g) and chains.nested(f, {g.anchor.i: g}) is g]
+    others = [g for g in rule_cues if g is not f]
+    inner_of = [g for g in others if chains.nested(g, {f.anchor.i: f}) is f]
+    outer_of = [g for g in others if chains.nested(f, {g.anchor.i: g}) is g]
     return clauses.names_a_source(f.source) and any(id(g) in kept for g in inner_of) or \
         any(clauses.names_a_source(g.source) for g in outer_of)
 
