@@ -66,13 +66,10 @@ def parsed(gold_docs: list[dict], cache: Path | None, name: str, jobs: int):
 
 def labelled(gold_doc: dict, records_features) -> list[tuple[dict, int]]:
     """(features, 1 if the candidate would count as a content+source match else 0)."""
-    text, gold = gold_doc["text"], gold_doc["attributions"]
-    index = evaluate.TokenIndex(text)
     predicted = [r.to_dict() for r, _ in records_features]
-    gold_t = [{role: index.tokens(a.get(role)) for role in ("source", "content")} for a in gold]
-    pred_t = [{role: index.tokens(a.get(role)) for role in ("source", "content")} for a in predicted]
-    pairs = evaluate.match_by_content([g["content"] for g in gold_t], [p["content"] for p in pred_t], 0.5)
-    good = {p for g, p in pairs if evaluate.tokens_agree(gold_t[g]["source"], pred_t[p]["source"])}
+    pairing = evaluate.pair_attributions(evaluate.TokenIndex(gold_doc["text"]), gold_doc["attributions"],
+                                         predicted, 0.5)  # the scorer's own pairing and source test
+    good = {p for g, p in pairing.pairs if pairing.agrees(g, p, "source")}
     return [(feats, int(n in good)) for n, (_, feats) in enumerate(records_features)]
 
 
