@@ -2,7 +2,7 @@
 
     store = open_store(location_from(option))      # a path -> LocalStore, http(s)://... -> RemoteStore
     store.replace_graphs({article_iri: triples}, merge={AGENTS: agent_triples})   # one atomic write
-    for row in store.query("SELECT ?q WHERE { ?q kg:speaker ?s }", {"s": speaker}): ...
+    for row in store.query("SELECT ?a WHERE { ?a kg:source ?s }", {"s": source}): ...
     store.close()
 
 No NLP and no command line here. Every mistake a user can make is a StoreError whose str() is one
