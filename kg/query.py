@@ -93,6 +93,13 @@ SELECTORS = {"sourceName": "attributions_source", "viaName": "attributions_via",
              "publisherName": "attributions_publisher"}
 
 
+def relaying(text: str) -> str:
+    """`text` with its `# {relay-recipient}` lines filled by kg/queries/relay_recipient.rq: the one
+    definition of a recipient that relays (a news outlet told it, other than the article's publisher),
+    over the variables ?told (the attribution) and ?relay (the outlet)."""
+    return compose(text, **{"relay-recipient": named("relay_recipient")})
+
+
 def attributions_query(names, lateral: bool) -> str:
     """kg/queries/attributions.rq with the selectors of the name parameters in `names` in front.
     With `lateral` (Oxigraph, SEP-0006) the flat view is evaluated once per selected attribution,
@@ -101,16 +108,24 @@ def attributions_query(names, lateral: bool) -> str:
     base = named("attributions")
     join = "      LATERAL\n" if lateral else ""
     selectors = "".join(compose(named(SELECTORS[n]), join=join) for n in SELECTORS if n in names)
-    if not selectors:
-        return base
-    return compose(base, selectors=selectors, **{"body-start": "  LATERAL {\n" if lateral else "",
-                                                 "body-end": "  }\n" if lateral else ""})
+    if selectors:
+        base = lateral_body(compose(base, selectors=selectors), lateral)
+    return relaying(base)  # the body's and the via selector's placeholders at once
+
+
+def lateral_body(text: str, lateral: bool) -> str:
+    """`text` with `LATERAL {` and `}` at its `# {body-start}` and `# {body-end}` lines where the engine
+    has LATERAL (SEP-0006): the body is then evaluated once per row found before it, by index
+    lookups; elsewhere nothing (a plain join, the same rows)."""
+    return compose(text, **{"body-start": "  LATERAL {\n" if lateral else "", "body-end": "  }\n" if lateral else ""})
 
 
 def attributions(store, source: str | None = None, via: str | None = None, publisher: str | None = None,
                  about: str | None = None) -> list[dict]:
     """The flat view: one dict per attribution no other relays, its chain folded into `via` (the
-    intermediaries' labels from the source outward); filters match labels and names seen."""
+    intermediaries' labels from the source outward: relays, and outlets that were told it);
+    `recipient` and `recipientLabel` (the words, "reporters", where no agent was resolved) say whom
+    this attribution was said to. Filters match labels and names seen."""
     bindings = {k: _text(v) for k, v in (("sourceName", source), ("viaName", via), ("publisherName", publisher),
                                          ("about", about)) if v is not None}
     text = attributions_query(bindings, lateral=getattr(store, "lateral", False))
@@ -118,14 +133,20 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
     folded: dict[str, dict] = {}
     for row in rows:
         order, label, agent = row.pop("viaOrder"), row.pop("viaLabel"), row.pop("via")
+        told, relay_label, relay = row.pop("toldOrder"), row.pop("relayLabel"), row.pop("relay")
         current = folded.setdefault(row["attribution"], {**row, "via": []})
-        if order is not None and (order, label or agent) not in current["via"]:
-            current["via"].append((order, label or agent))
+        for hop in ((order, label or agent) if order is not None else None,
+                    ((told or 0) + 0.5, relay_label or relay) if relay is not None else None):
+            if hop is not None and hop not in current["via"]:  # an outlet told comes after its teller
+                current["via"].append(hop)
     for row in folded.values():
-        row["via"] = [label for _, label in sorted(row["via"])]
+        hops = [label for _, label in sorted(row["via"])]
+        # "officials told Bloomberg", then Bloomberg reported it: one hop, not two
+        row["via"] = [label for i, label in enumerate(hops) if i == 0 or hops[i - 1] != label]
         row["sourceType"] = local_name(row["sourceType"])
         row["date"] = row["date"] or row["dateText"]  # "on October 8" where no year made it a date
-        del row["dateText"]
+        row["recipientLabel"] = row["recipientLabel"] or row["recipientText"]  # "told reporters": no agent
+        del row["dateText"], row["recipientText"]
     return list(folded.values())
 
 

@@ -114,20 +114,24 @@ def _print_result_table(result) -> None:
 
 
 FLAT_COLUMNS = ["sourceLabel", "sourceType", "via", "publisherLabel", "cue", "content", "certainty", "polarity",
-                "channel", "date", "documentId", "evidence", "evidenceStart", "evidenceEnd", "attribution"]
+                "channel", "recipientLabel", "date", "documentId", "evidence", "evidenceStart", "evidenceEnd",
+                "attribution", "recipient"]
 
 
 @click.command(short_help="Who said what, via whom: the flat view.")
 @click.option("--source", metavar="NAME", help="Original source whose name contains NAME.")
-@click.option("--via", metavar="NAME", help="Relayed by an intermediary whose name contains NAME.")
+@click.option("--via", metavar="NAME",
+              help="Relayed by an intermediary whose name contains NAME (a relay, or an outlet that was told it).")
 @click.option("--publisher", metavar="NAME", help="Published by an outlet whose name contains NAME.")
 @click.option("--about", metavar="TEXT", help="Claims containing TEXT.")
 @ROWS
 @STORE
 def attributions(source, via, publisher, about, fmt, store):
     """Each attribution with its chain folded: the original source, the intermediaries from the
-    source outward (via), the publisher, the claim, cue, certainty, polarity, channel, date, the
-    article and the evidence sentence with its character offsets.
+    source outward (via: relays, and outlets told it, as in "officials told The Wall Street
+    Journal"; the publisher itself is no relay), the publisher, the claim, cue, certainty,
+    polarity, channel, recipient, date, the article and the evidence sentence with its character
+    offsets.
 
     \b
     Examples:
@@ -163,6 +167,7 @@ def _flat_table(rows: list[dict]) -> None:
         flags = [f for f in (row["certainty"] if row["certainty"] != "certain" else None,
                              "negative" if row["polarity"] == "negative" else None,
                              f"on {row['channel']}" if row["channel"] else None,
+                             f"to {row['recipientLabel']}" if row["recipientLabel"] else None,
                              f"date: {row['date']}" if row["date"] else None) if f]
         click.echo(click.style("    [" + " · ".join(flags + [row["attribution"]]) + "]", dim=True))
     click.echo(f"({plural(len(rows), 'attribution')})", err=True)
