@@ -151,7 +151,10 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
 
 
 def who_said(store, name: str) -> list[dict]:
-    return records(run(store, named("who_said"), {"name": Literal(name)}))
+    """Every attribution whose source's names contain `name`, as original source or relay, and those
+    said to such an outlet when it relays them; `role` says which (source, relay, recipient)."""
+    text = lateral_body(relaying(named("who_said")), getattr(store, "lateral", False))
+    return records(run(store, text, {"name": Literal(name)}))
 
 
 def chain(store, attribution: str) -> list[dict]:

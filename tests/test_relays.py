@@ -109,7 +109,8 @@ def test_via_matches_an_outlet_that_was_told(told, name, contents):
 
 
 @pytest.mark.parametrize("ask", [lambda store: query.attributions(store, via="Reuters"),
-                                 lambda store: query.attributions(store)])
+                                 lambda store: query.attributions(store),
+                                 lambda store: query.who_said(store, "Bloomberg")])
 def test_without_lateral_the_same_rows(told, ask):
     """With LATERAL (Oxigraph) the questions look matches up one by one; the standard SPARQL 1.1
     form that other engines get must give the same answer."""
@@ -130,6 +131,16 @@ def test_the_table_shows_relays_and_recipients(told):
     assert "to reporters" in out and "to Newsweek" in out
 
 
+def test_who_said_finds_an_outlet_that_was_told(told):
+    found = rows(told, "who-said", "Reuters")
+    assert [(r["role"], r["sourceLabel"], r["recipientLabel"], r["content"]) for r in found] == [
+        ("recipient", "Officials", "Reuters", "the bridge would reopen on Monday")]
+    assert rows(told, "who-said", "Newsweek") == []            # told, but the publisher: no relay
+    bloomberg = {(r["role"], r["content"]) for r in rows(told, "who-said", "Bloomberg")}
+    assert bloomberg == {("relay", "the talks had failed"), ("recipient", "the talks had failed")}
+    assert {r["role"] for r in rows(told, "who-said", "Paul Smith")} == {"source"}
+
+
 # --- the seeds ------------------------------------------------------------------------------
 
 
@@ -138,6 +149,9 @@ def test_the_seeds_officials_told_the_wall_street_journal(seeded):
     assert row["sourceType"] == "AnonymousSource" and "thousands could be sent" in row["content"]
     assert row["via"] == ["The Wall Street Journal"] and row["recipientLabel"] == "The Wall Street Journal"
     assert row["publisherLabel"] == "Newsweek"
+    (said,) = rows(seeded, "who-said", "Wall Street Journal")
+    assert (said["role"], said["recipientLabel"], said["attribution"]) == \
+        ("recipient", "The Wall Street Journal", row["attribution"])
 
 
 def test_the_seeds_told_newsweek_in_newsweek_is_no_relay(seeded):

@@ -173,22 +173,26 @@ def _flat_table(rows: list[dict]) -> None:
     click.echo(f"({plural(len(rows), 'attribution')})", err=True)
 
 
-@click.command("who-said", short_help="Everything a source said.")
+@click.command("who-said", short_help="Everything a source said, relayed or was told as a relay.")
 @click.argument("name")
 @ROWS
 @STORE
 def who_said(name, fmt, store):
-    """Every attribution whose source's name contains NAME, as original source or relay.
+    """Every attribution whose source's name contains NAME, as original source or relay, and every
+    attribution said to an outlet of that name when the outlet relays it ("unnamed officials told
+    The Wall Street Journal" in another outlet's article). The role column says which: source,
+    relay or recipient.
 
     \b
     Examples:
         kg who-said Kirby
+        kg who-said "Wall Street Journal"
         kg who-said "South Korean intelligence" --format csv
     """
     with graph_at(store) as graph:
         rows = graph.who_said(name)
-    emit(rows, fmt, ["sourceLabel", "sourceMention", "cue", "content", "publisherLabel", "published", "date",
-                     "documentId", "evidence", "attribution"])
+    emit(rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "recipientLabel", "content", "publisherLabel",
+                     "published", "date", "documentId", "evidence", "attribution"])
 
 
 @click.command(short_help="One attribution's citing chain.")
