@@ -95,6 +95,56 @@ def test_group_iri_depends_on_the_members_only():
     assert corroborate.group_iri([a]).startswith(corroborate.GROUP)
 
 
+# --- independent sources, as an analyst counts them -------------------------------------------
+
+KG = "https://w3id.org/kg-attribution/ontology#"
+KGE = "https://w3id.org/kg-attribution/entity/"
+NEWSWEEK, REUTERS = KGE + "newsweek", KGE + "reuters"
+
+
+def member(n: int, source: str | None, typ: str | None, label: str | None = None, *, article: str = "a1",
+           publisher: str | None = NEWSWEEK, text: str = "at least 1,500 North Korean troops had been deployed "
+                                                         "to Kursk") -> corroborate.ClaimRecord:
+    art = f"https://w3id.org/kg-attribution/article/{article}"
+    return corroborate.ClaimRecord(f"{art}#a{n}-claim", text, source=source and KGE + source,
+                                   source_type=typ and KG + typ, article=art, publisher=publisher,
+                                   source_label=label or source)
+
+
+@pytest.mark.parametrize("record, key, why", [
+    (member(1, "person/john-kirby", "Person", "John Kirby"), KGE + "person/john-kirby", None),
+    (member(1, None, None), None, corroborate.NO_SOURCE),                        # "is known to": nobody
+    (member(1, "a1/the-spot", "Organization", "The spot"), None, corroborate.NOT_NAMED_OR_TYPED),
+    (member(1, "organization/wells-fargo", "Organization", "Wells Fargo"), KGE + "organization/wells-fargo", None),
+    (member(1, "a1/the-president", "Person", "the president"), KGE + "a1/the-president", None),  # typed
+    (member(1, "a1/officials", "AnonymousSource", "officials"), "unnamed:" + NEWSWEEK, None),
+    (member(1, "a1/experts", "Group", "experts", publisher=None), "unnamed:https://w3id.org/kg-attribution/article/a1",
+     None),
+])
+def test_a_member_counts_only_with_a_named_or_typed_source(record, key, why):
+    assert corroborate.counting(record) == (key, why)
+    assert corroborate.independent_key(record) == key
+
+
+def test_a_group_counts_only_its_named_or_typed_sources():
+    fillers = [corroborate.ClaimRecord(f"https://w3id.org/kg-attribution/article/f#a{i}-claim", t,
+                                       source=KGE + f"person/p{i}", source_type=KG + "Person", source_label=f"P {i}")
+               for i, t in enumerate(FILLER)]
+    kursk = [member(1, "person/john-kirby", "Person", "John Kirby"),
+             member(2, "person/john-kirby", "Person", "John Kirby", article="a2", publisher=REUTERS),  # again: once
+             member(3, None, None, article="a3"),                                                 # no source
+             member(4, "a4/the-spot", "Organization", "The spot", article="a4"),                  # nobody known
+             member(5, "a5/officials", "AnonymousSource", "officials", article="a5"),             # Newsweek's unnamed
+             member(6, "a6/officials", "AnonymousSource", "officials", article="a6"),             # ... once
+             member(7, "a7/officials", "AnonymousSource", "officials", article="a7", publisher=REUTERS)]
+    groups = corroborate.build_groups(fillers + kursk)
+    (group,) = [g for g in groups if kursk[0].claim in g["members"]]
+    assert sorted(group["members"]) == sorted(m.claim for m in kursk)
+    assert group["sources"] == 3                   # Kirby, Newsweek's unnamed officials, Reuters'
+    lone = [g for g in corroborate.build_groups(fillers + kursk[2:4]) if kursk[2].claim in g["members"]]
+    assert lone[0]["sources"] == 0                 # "(no source)" and "The spot": no independent source
+
+
 # --- the seeds ------------------------------------------------------------------------------
 
 
@@ -177,6 +227,38 @@ def test_every_claim_is_in_exactly_one_group_and_relays_count_once(seeded):
     assert len(vladivostok) == 2 and vladivostok[0]["independentSources"] == 1  # Bloomberg relaying NIS
 
 
+def test_a_claim_without_a_source_never_counts_on_the_seeds(seeded):
+    with api.Graph(seeded, read_only=True) as graph:
+        rows = graph.claims()
+    nobody = [r for r in rows if r["sourceLabel"] is None]
+    assert nobody and all(r["countsAs"] is None and r["notCounted"] == corroborate.NO_SOURCE for r in nobody)
+    known = group_with(rows, "supplying Russia with ballistic missiles")     # "is known to": the article's own
+    assert [r["independentSources"] for r in known] == [0]
+    counted = [r for r in rows if r["countsAs"]]
+    assert all(r["notCounted"] is None and r["countsAsLabel"] for r in counted)
+    # British researchers in seed 000, which names no publisher: the article's unnamed sources
+    researchers = {r["countsAsLabel"] for r in rows if r["sourceLabel"] == "British researchers"}
+    assert researchers == {"unnamed sources of article 000_aa75a3c8c69db266"}
+    for group in {r["group"] for r in rows}:  # the stored count is what the members say they count as
+        members = [r for r in rows if r["group"] == group]
+        assert members[0]["independentSources"] == len({r["countsAs"] for r in members} - {None})
+
+
+def test_group_sources_gives_each_source_with_its_claims_articles_and_publishers(seeded):
+    with api.Graph(seeded, read_only=True) as graph:
+        rows = graph.claims()
+    summaries = corroborate.group_sources(rows)
+    kursk = summaries[group_with(rows, "1,500 North Korean troops had been deployed to Kursk")[0]["group"]]
+    by_label = {s["label"]: s for s in kursk["sources"]}
+    mivd = by_label["Military Intelligence and Security Service"]
+    # itself and via Brekelmans, in one article: two claims, one source
+    assert (mivd["claims"], mivd["articles"], mivd["publishers"]) == (2, ["003_4856369f2c6336b1"], ["Newsweek"])
+    assert kursk["sources"][0] is mivd and kursk["publishers"] == ["Newsweek"] and kursk["notCounted"] == {}
+    assert len(kursk["sources"]) == group_with(rows, "deployed to Kursk")[0]["independentSources"]
+    known = summaries[group_with(rows, "supplying Russia with ballistic missiles")[0]["group"]]
+    assert known["sources"] == [] and known["notCounted"] == {corroborate.NO_SOURCE: 1}
+
+
 def test_groups_are_queryable_in_sparql(seeded):
     out = kg("query", "--format", "json", "--store", seeded, """
         SELECT ?group ?n (COUNT(?claim) AS ?members) WHERE {
@@ -196,7 +278,7 @@ def test_regroup_is_deterministic_and_validates(seeded):
 
 def test_claims_single_source_through_the_cli(seeded):
     single = json.loads(kg("claims", "--single-source", "--format", "json", "--store", seeded).stdout)
-    assert single and all(r["independentSources"] == 1 for r in single)
+    assert single and all(r["independentSources"] == 1 for r in single)   # not the groups with none
     assert any("Vladivostok" in r["text"] for r in single)
     assert not any("Kursk" in r["text"] for r in single)
     several = json.loads(kg("claims", "--min-sources", "2", "--format", "json", "--store", seeded).stdout)

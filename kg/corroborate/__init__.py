@@ -2,6 +2,7 @@
 
     summary = regroup(store)             # or regroup(kg.Graph(...)): reads every claim, writes the groups
     rows = claims(store, single_source=True)          # the members of the groups that rest on one source
+    group_sources(rows)                              # per group: its sources, their claims, articles, publishers
     groups = group_texts(["...", "..."])             # the grouping alone, on plain texts (no store)
 
 `kg ingest` calls regroup() at its end; `kg claims` lists the groups. No NLP model and nothing
@@ -22,17 +23,23 @@ are not touched):
 A group's IRI is a hash of its sorted member claim IRIs, its label the text of its most central
 member (the medoid).
 
-An independent source. The independent sources of a group are the distinct original sources of its
-members: the source at the end of each claim's citing chain (the kg:original of its top-level
-attribution, the one no other relays). A relay is never counted (Bloomberg relaying NIS counts NIS
-only, and the relay's claim and the original's count once); the same agent heard in several
-articles counts once (agents are canonical IRIs). Sources the article does not name or that are
-collectives (kg:AnonymousSource, kg:Group: "officials", "experts") are not comparable across
-articles, so all of them published by the same publisher count as one source ("unnamed sources of
-Newsweek"): an outlet's officials may well be the same people from one story to the next. A claim
-whose original has no source (the article's own "is known to") counts with them; without a
-publisher, the article stands for it. Not done: a person and the body they speak for (a spokesman
-and his government) count as two.
+An independent source, as an analyst counts it (groups.counting). The independent sources of a
+group are the distinct original sources of its members: the source at the end of each claim's
+citing chain (the kg:original of its top-level attribution, the one no other relays). A relay is
+never counted (Bloomberg relaying NIS counts NIS only, and the relay's claim and the original's
+count once); the same agent, restating the claim in one article or heard in several, counts once
+(agents are canonical IRIs). Sources the article does not name or that are collectives
+(kg:AnonymousSource, kg:Group: "officials", "experts") are not comparable across articles, so all
+of them published by the same publisher count as one source ("unnamed sources of Newsweek"): an
+outlet's officials may well be the same people from one story to the next; without a publisher,
+the article stands for it. A member counts only if its source is a named or typed agent: a claim
+whose original has no source (the article's own "is known to", an unresolved "who") never counts,
+nor does an agent the resolver knew neither by name nor by kind (kg:Organization, its type of last
+resort, for a phrase of no proper name: "The spot said"). So a group may have 0 independent
+sources. `kg claims` shows each group's sources with their claims, articles and publishers, and
+why a member does not count. Not done: a person and the body they speak for (a spokesman and his
+government) count as two; a person named in full and again by a title only ("Lindsey Graham",
+"the South Carolina senator") are two agents, so two sources.
 
 The algorithm, precision first (a group must never merge different things):
   1. read every claim with its original source, one SPARQL query (groups.read_claims);
@@ -51,10 +58,11 @@ original's are compared as two texts (the relay's may carry "his country's intel
 that").
 """
 from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
-from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, ClaimRecord, GroupSummary, build_groups, claims,
-                                   group_iri, group_triples, independent_key, read_claims, regroup)
+from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
+                                   build_groups, claims, counting, group_iri, group_sources, group_triples,
+                                   independent_key, read_claims, regroup)
 from kg.corroborate.terms import Analyzer
 
-__all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "GroupSummary", "ClaimRecord", "regroup", "read_claims",
-           "build_groups", "group_triples", "group_claims", "group_texts", "independent_key", "group_iri",
-           "claims", "Analyzer"]
+__all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "NO_SOURCE", "NOT_NAMED_OR_TYPED", "GroupSummary", "ClaimRecord",
+           "regroup", "read_claims", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
+           "independent_key", "group_iri", "claims", "group_sources", "Analyzer"]

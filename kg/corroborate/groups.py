@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode
 from kg import query, vocab
 from kg.corroborate.cluster import THRESHOLD, group_claims
 from kg.corroborate.terms import Analyzer
+from kg.resolve import is_proper_name
 from kg.store import as_store
 from kg.text import Timed, fold
 from kg.vocab import CLAIM_GROUP, KG, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
@@ -22,6 +23,12 @@ GROUPS_GRAPH = str(vocab.GROUPS_GRAPH)     # the one named graph regroup() write
 GROUP = str(CLAIM_GROUP)                   # + 16 hex digits of a hash of the sorted member IRIs
 LABEL_WIDTH = 100
 UNNAMED_TYPES = frozenset({str(KG.AnonymousSource), str(KG.Group)})
+# The resolver's type of last resort: a capitalised phrase whose words say no kind ("The spot said").
+UNTYPED = frozenset({str(KG.Organization)})
+UNNAMED = "unnamed:"                       # + the publisher's (or the article's) IRI: its unnamed sources
+# Why a member is no independent source (claims() gives it as notCounted).
+NO_SOURCE = "no source"
+NOT_NAMED_OR_TYPED = "its source is neither named nor typed"
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class ClaimRecord:
     article: str = ""
     publisher: str | None = None
     polarity: str | None = None
+    source_label: str | None = None  # the source agent's label: whether it has a name
 
 
 def read_claims(store) -> list[ClaimRecord]:
@@ -59,12 +67,26 @@ def _row_key(record: ClaimRecord) -> tuple:
     return tuple(x or "" for x in (record.top, record.source, record.source_type, record.publisher))
 
 
-def independent_key(record: ClaimRecord) -> str:
-    """What a member counts as: its original source agent, or, for unnamed and collective sources
-    and claims without a source, the unnamed sources of its publisher (of its article without one)."""
-    if record.source and record.source_type not in UNNAMED_TYPES:
-        return record.source
-    return "unnamed:" + (record.publisher or record.article)
+def counting(record: ClaimRecord) -> tuple[str | None, str | None]:
+    """What a member counts as among the independent sources of its group, or why it does not:
+    (key, None) or (None, reason). The key is the original source agent (a relay counts as the
+    source it cites), or for anonymous and collective sources "unnamed:" and the publisher's IRI
+    (the article's without one). A member counts only if its source is an agent with a name or a
+    type: a claim without one (NO_SOURCE) vouches for nothing, nor does an agent the resolver knew
+    neither by name nor by kind (NOT_NAMED_OR_TYPED: "The spot", a kg:Organization of no proper
+    name). The same key twice is one source: restatements of one source, in one article or several."""
+    if not record.source:
+        return None, NO_SOURCE
+    if record.source_type in UNNAMED_TYPES:
+        return UNNAMED + (record.publisher or record.article), None
+    if (record.source_type is None or record.source_type in UNTYPED) and not is_proper_name(record.source_label or ""):
+        return None, NOT_NAMED_OR_TYPED
+    return record.source, None
+
+
+def independent_key(record: ClaimRecord) -> str | None:
+    """What a member counts as (see counting); None when it is no independent source."""
+    return counting(record)[0]
 
 
 def group_iri(claim_iris: Iterable[str]) -> str:
@@ -97,7 +119,7 @@ class GroupSummary(Timed):
 def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
                  analyzer: Analyzer | None = None) -> list[dict]:
     """The groups of `records` (sorted by claim IRI first): dicts with iri, label, sources (the
-    independent count), members (claim IRIs, sorted)."""
+    independent count, which is 0 when no member counts), members (claim IRIs, sorted)."""
     records = sorted(records, key=lambda r: r.claim)
     groups, sims = group_claims([r.text for r in records], [r.polarity for r in records],
                                 threshold=threshold, analyzer=analyzer)
@@ -105,7 +127,7 @@ def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
     for members in groups:
         claims = sorted(records[i].claim for i in members)
         out.append({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
-                    "sources": len({independent_key(records[i]) for i in members}), "members": claims})
+                    "sources": len({independent_key(records[i]) for i in members} - {None}), "members": claims})
     return sorted(out, key=lambda g: g["iri"])
 
 
@@ -146,13 +168,17 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
 def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
            about: str | None = None) -> list[dict]:
     """The members of the claim groups, one dict per claim (kg/queries/claims.rq), best
-    corroborated groups first. `single_source`: groups that rest on one independent source;
-    `min_sources`: groups of at least that many; `about`: groups with a claim (or label) containing
-    the text. Parameters are bound as RDF terms."""
+    corroborated groups first. `single_source`: groups that rest on exactly one independent source
+    (not those with none); `min_sources`: groups of at least that many; `about`: groups with a claim
+    (or label) containing the text. Parameters are bound as RDF terms.
+    Each member says how it was counted (counting): `countsAs`, the independent source it counts
+    as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`, or
+    `notCounted`, why it is none."""
     store = as_store(graph_or_store)
     bindings = {}
     if single_source:
         bindings["maxSources"] = Literal("1", datatype=XSD_INTEGER)
+        min_sources = max(min_sources or 0, 1)  # a group with none rests on no source, not on one
     if min_sources is not None:
         bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
     if about is not None:
@@ -162,6 +188,48 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         if row["claim"] in seen:  # a claim relayed by two top-level attributions: the first
             continue
         seen.add(row["claim"])
+        key, why = counting(ClaimRecord(row["claim"], row["text"], source=row["source"], source_type=row["sourceType"],
+                                        article=row["article"], publisher=row["publisher"],
+                                        source_label=row["sourceLabel"]))
+        row["countsAs"], row["countsAsLabel"], row["notCounted"] = key, _key_label(key, row), why
         row["sourceType"] = query.local_name(row["sourceType"])
         out.append(row)
+    return out
+
+
+def _key_label(key: str | None, row: dict) -> str | None:
+    if key is None or not key.startswith(UNNAMED):
+        return row["sourceLabel"] if key else None
+    where = row["publisherLabel"] or row["publisher"] or f"article {row['documentId']}"
+    return f"unnamed sources of {where}"
+
+
+def group_sources(rows: list[dict]) -> dict[str, dict]:
+    """What `claims()` rows say of each group, by group IRI in their order: `sources`, the
+    independent sources, most claims first (source: the key, label, type for an agent, claims, and
+    the documentIds of their articles and labels of their publishers, sorted); `notCounted`, the
+    members that count as none, by reason ({reason: claims}); and the group's `articles` and
+    `publishers`. A source's claims beyond one in an article are restatements: counted once."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        group = out.setdefault(row["group"], {"sources": {}, "notCounted": {}, "articles": set(), "publishers": set()})
+        group["articles"].add(row["documentId"])
+        if row["publisherLabel"]:
+            group["publishers"].add(row["publisherLabel"])
+        if row["countsAs"] is None:
+            group["notCounted"][row["notCounted"]] = group["notCounted"].get(row["notCounted"], 0) + 1
+            continue
+        unnamed = row["countsAs"].startswith(UNNAMED)
+        source = group["sources"].setdefault(row["countsAs"], {
+            "source": row["countsAs"], "label": row["countsAsLabel"], "type": None if unnamed else row["sourceType"],
+            "claims": 0, "articles": set(), "publishers": set()})
+        source["claims"] += 1
+        source["articles"].add(row["documentId"])
+        if row["publisherLabel"]:
+            source["publishers"].add(row["publisherLabel"])
+    for group in out.values():
+        group["sources"] = sorted(({**s, "articles": sorted(s["articles"]), "publishers": sorted(s["publishers"])}
+                                   for s in group["sources"].values()),
+                                  key=lambda s: (-s["claims"], s["label"] or "", s["source"]))
+        group["articles"], group["publishers"] = sorted(group["articles"]), sorted(group["publishers"])
     return out
