@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 
 import pytest
 from conftest import SEEDS, kg
@@ -145,6 +146,42 @@ def test_a_group_counts_only_its_named_or_typed_sources():
     assert lone[0]["sources"] == 0                 # "(no source)" and "The spot": no independent source
 
 
+def spoken(n: int, source: str | None, start: int, end: int, *, article: str = "a1",
+           typ: str = "Person") -> corroborate.ClaimRecord:
+    return replace(member(n, source and f"person/{source.lower()}", source and typ, source, article=article),
+                   start=start, end=end)
+
+
+def test_one_statement_told_through_nested_speakers_counts_once():
+    # "Merrill said that Clinton called Machado to express gratitude": Clinton's words inside Merrill's
+    merrill, clinton = spoken(1, "Merrill", 100, 250), spoken(2, "Clinton", 160, 250)
+    assert corroborate.statements([merrill, clinton]) == [[0, 1]]
+    assert corroborate.count_members([merrill, clinton]) == [(KGE + "person/clinton", None, 1),
+                                                            (KGE + "person/clinton", None, None)]
+    assert corroborate.independent_sources([merrill, clinton]) == 1
+    # Merrill saying it again elsewhere in the article, or in another one, is a statement of his own
+    again, elsewhere = spoken(3, "Merrill", 400, 480), spoken(4, "Merrill", 100, 250, article="a2")
+    assert corroborate.statements([merrill, clinton, again, elsewhere]) == [[0, 1], [2], [3]]
+    assert corroborate.independent_sources([merrill, clinton, again, elsewhere]) == 2
+
+
+@pytest.mark.parametrize("members, keys", [
+    # the narrowest member that counts stands for the statement; one that does not, counts with it
+    ([spoken(1, "Trump", 0, 300), spoken(2, None, 50, 120)], [KGE + "person/trump"] * 2),
+    ([spoken(1, None, 0, 300), spoken(2, "Kaine", 50, 120)], [KGE + "person/kaine"] * 2),
+    # words that overlap without nesting are one statement too; words that only touch are two
+    ([spoken(1, "Clarke", 10, 200), spoken(2, "Moore", 150, 260)], [KGE + "person/moore"] * 2),
+    ([spoken(1, "Clarke", 10, 150), spoken(2, "Moore", 150, 260)], [KGE + "person/clarke", KGE + "person/moore"]),
+    # nobody that counts: no source, each for its own reason
+    ([spoken(1, None, 0, 300), spoken(2, "The spot", 50, 120, typ="Organization")], [None, None]),
+])
+def test_a_statement_counts_as_its_innermost_source_that_counts(members, keys):
+    assert [key for key, _, _ in corroborate.count_members(members)] == keys
+    if keys == [None, None]:
+        assert [why for _, why, _ in corroborate.count_members(members)] == [corroborate.NO_SOURCE,
+                                                                            corroborate.NOT_NAMED_OR_TYPED]
+
+
 # --- the seeds ------------------------------------------------------------------------------
 
 
@@ -254,6 +291,8 @@ def test_group_sources_gives_each_source_with_its_claims_articles_and_publishers
     # itself and via Brekelmans, in one article: two claims, one source
     assert (mivd["claims"], mivd["articles"], mivd["publishers"]) == (2, ["003_4856369f2c6336b1"], ["Newsweek"])
     assert kursk["sources"][0] is mivd and kursk["publishers"] == ["Newsweek"] and kursk["notCounted"] == {}
+    relayed = [r for r in group_with(rows, "deployed to Kursk") if r["viaLabel"] == "Ruben Brekelmans"]
+    assert [(r["countsAsLabel"], r["statementWith"]) for r in relayed] == [(mivd["label"], None)]  # its own source
     assert len(kursk["sources"]) == group_with(rows, "deployed to Kursk")[0]["independentSources"]
     known = summaries[group_with(rows, "supplying Russia with ballistic missiles")[0]["group"]]
     assert known["sources"] == [] and known["notCounted"] == {corroborate.NO_SOURCE: 1}

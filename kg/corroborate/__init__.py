@@ -28,7 +28,10 @@ group are the distinct original sources of its members: the source at the end of
 citing chain (the kg:original of its top-level attribution, the one no other relays). A relay is
 never counted (Bloomberg relaying NIS counts NIS only, and the relay's claim and the original's
 count once); the same agent, restating the claim in one article or heard in several, counts once
-(agents are canonical IRIs). Sources the article does not name or that are collectives
+(agents are canonical IRIs). Claims of one article whose words overlap are one statement told
+through nested speakers even where no citing chain links them ("Merrill said that Clinton called
+to express gratitude": Clinton's claim inside Merrill's); it counts once, as its innermost speaker
+that counts, as a relay counts as the source it cites (groups.statements, groups.count_members). Sources the article does not name or that are collectives
 (kg:AnonymousSource, kg:Group: "officials", "experts") are not comparable across articles, so all
 of them published by the same publisher count as one source ("unnamed sources of Newsweek"): an
 outlet's officials may well be the same people from one story to the next; without a publisher,
@@ -59,10 +62,12 @@ that").
 """
 from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
 from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
-                                   build_groups, claims, counting, group_iri, group_sources, group_triples,
-                                   independent_key, read_claims, regroup)
+                                   build_groups, claims, count_members, counting, group_iri, group_sources,
+                                   group_triples, independent_key, independent_sources, read_claims, regroup,
+                                   statements)
 from kg.corroborate.terms import Analyzer
 
 __all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "NO_SOURCE", "NOT_NAMED_OR_TYPED", "GroupSummary", "ClaimRecord",
            "regroup", "read_claims", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
-           "independent_key", "group_iri", "claims", "group_sources", "Analyzer"]
+           "independent_key", "statements", "count_members", "independent_sources", "group_iri", "claims",
+           "group_sources", "Analyzer"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from pyoxigraph import Literal, NamedNode
@@ -43,24 +44,32 @@ class ClaimRecord:
     publisher: str | None = None
     polarity: str | None = None
     source_label: str | None = None  # the source agent's label: whether it has a name
+    start: int | None = None         # where the claim's words begin and end in the article (the first
+    end: int | None = None           # fragment's begin, the last one's end)
 
 
 def read_claims(store) -> list[ClaimRecord]:
     """Every claim of the store, one record each, sorted by claim IRI (kg/queries/read_claims.rq:
     each claim with its top-level attribution, itself or the one whose citing chain reaches it, that
     attribution's original, the end of the chain, and the original's source, the article and the
-    publisher; its columns are in the order of ClaimRecord's fields). A claim relayed by several
-    top-level attributions takes the first of them (by IRI), so the result does not depend on the
-    order the store returns rows in."""
+    publisher; its columns are in the order of ClaimRecord's fields, one row a fragment of its words).
+    A claim relayed by several top-level attributions takes the first of them (by IRI), so the result
+    does not depend on the order the store returns rows in."""
     store = as_store(store)
     best: dict[str, ClaimRecord] = {}
+    extent: dict[str, tuple[int, int]] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
     for row in query.run(store, query.named("read_claims")):
         record = ClaimRecord(*(query.value(term) for term in row))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
             best[record.claim] = record
-    return [record for _, record in sorted(best.items())]
+        extent[record.claim] = _widest(extent.get(record.claim), record.start, record.end)
+    return [replace(record, start=extent[claim][0], end=extent[claim][1]) for claim, record in sorted(best.items())]
+
+
+def _widest(extent: tuple[int, int] | None, start: int, end: int) -> tuple[int, int]:
+    return (start, end) if extent is None else (min(extent[0], start), max(extent[1], end))
 
 
 def _row_key(record: ClaimRecord) -> tuple:
@@ -85,8 +94,58 @@ def counting(record: ClaimRecord) -> tuple[str | None, str | None]:
 
 
 def independent_key(record: ClaimRecord) -> str | None:
-    """What a member counts as (see counting); None when it is no independent source."""
+    """What a member counts as on its own (see counting); None when it is no independent source."""
     return counting(record)[0]
+
+
+def statements(records: list[ClaimRecord]) -> list[list[int]]:
+    """The members of one group (indexes into `records`) as statements: in one article, claims whose
+    words overlap are one statement told through nested speakers, though no citing chain links them
+    ("Merrill said that Clinton called Machado to express gratitude": Merrill's claim holds
+    Clinton's); each other claim is a statement of its own. In article order."""
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        by_article[r.article].append(i)
+    out = []
+    for article in sorted(by_article):
+        current, reach = [], -1
+        for i in sorted(by_article[article], key=lambda i: (records[i].start is None, records[i].start or 0,
+                                                            records[i].claim)):
+            r = records[i]
+            if r.start is not None and current and r.start < reach:   # overlaps the statement so far
+                current.append(i)
+                reach = max(reach, r.end)
+                continue
+            if current:
+                out.append(current)
+            current, reach = [i], (r.end if r.start is not None else -1)
+        out.append(current)
+    return out
+
+
+def count_members(records: list[ClaimRecord]) -> list[tuple[str | None, str | None, int | None]]:
+    """How each member of one group counts: (key, why not, the member its statement is credited to
+    when that is another one). A statement (see statements) is one source, however many speakers
+    tell it: its narrowest member that counts (the innermost speaker, as a relay counts as the
+    source it cites), so its other members, restating it, add none; a statement in which no member
+    counts is no source. The group's independent sources are the distinct keys."""
+    own = [counting(r) for r in records]
+    out: list = [None] * len(records)
+    for statement in statements(records):
+        counted = [i for i in statement if own[i][0] is not None]
+        if not counted:
+            for i in statement:
+                out[i] = (None, own[i][1], None)
+            continue
+        inner = min(counted, key=lambda i: ((records[i].end or 0) - (records[i].start or 0), records[i].claim))
+        for i in statement:
+            out[i] = (own[inner][0], None, None if own[i][0] == own[inner][0] else inner)
+    return out
+
+
+def independent_sources(records: list[ClaimRecord]) -> int:
+    """The independent sources of one group's members (count_members)."""
+    return len({key for key, _, _ in count_members(records)} - {None})
 
 
 def group_iri(claim_iris: Iterable[str]) -> str:
@@ -127,7 +186,7 @@ def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
     for members in groups:
         claims = sorted(records[i].claim for i in members)
         out.append({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
-                    "sources": len({independent_key(records[i]) for i in members} - {None}), "members": claims})
+                    "sources": independent_sources([records[i] for i in members]), "members": claims})
     return sorted(out, key=lambda g: g["iri"])
 
 
@@ -171,9 +230,11 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     corroborated groups first. `single_source`: groups that rest on exactly one independent source
     (not those with none); `min_sources`: groups of at least that many; `about`: groups with a claim
     (or label) containing the text. Parameters are bound as RDF terms.
-    Each member says how it was counted (counting): `countsAs`, the independent source it counts
-    as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`, or
-    `notCounted`, why it is none."""
+    Each member says how it was counted (count_members): `countsAs`, the independent source it
+    counts as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`,
+    and `statementWith`, the source label of the claim whose source it counts as when that is
+    another claim it is one statement with in its article; or `notCounted`, why it is none. `start`
+    and `end` are where the claim's words begin and end in its article."""
     store = as_store(graph_or_store)
     bindings = {}
     if single_source:
@@ -183,21 +244,28 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
     if about is not None:
         bindings["about"] = Literal(about)
-    out, seen = [], set()
+    rows: dict[str, dict] = {}
     for row in query.records(query.run(store, query.named("claims"), bindings)):
-        if row["claim"] in seen:  # a claim relayed by two top-level attributions: the first
-            continue
-        seen.add(row["claim"])
-        key, why = counting(ClaimRecord(row["claim"], row["text"], source=row["source"], source_type=row["sourceType"],
-                                        article=row["article"], publisher=row["publisher"],
-                                        source_label=row["sourceLabel"]))
-        row["countsAs"], row["countsAsLabel"], row["notCounted"] = key, _key_label(key, row), why
+        first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
+        first["start"], first["end"] = _widest((first["start"], first["end"]), row["start"], row["end"])
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows.values():
+        groups[row["group"]].append(row)
+    for members in groups.values():
+        records = [ClaimRecord(r["claim"], r["text"], source=r["source"], source_type=r["sourceType"],
+                               article=r["article"], publisher=r["publisher"], source_label=r["sourceLabel"],
+                               start=r["start"], end=r["end"]) for r in members]
+        for row, (key, why, inner) in zip(members, count_members(records)):
+            credited = members[inner] if inner is not None else row
+            row["countsAs"], row["countsAsLabel"], row["notCounted"] = key, _key_label(key, credited), why
+            row["statementWith"] = credited["sourceLabel"] if inner is not None else None
+    for row in rows.values():
         row["sourceType"] = query.local_name(row["sourceType"])
-        out.append(row)
-    return out
+    return list(rows.values())
 
 
 def _key_label(key: str | None, row: dict) -> str | None:
+    """A key as people read it: the source's label, or "unnamed sources of Newsweek"."""
     if key is None or not key.startswith(UNNAMED):
         return row["sourceLabel"] if key else None
     where = row["publisherLabel"] or row["publisher"] or f"article {row['documentId']}"
@@ -219,10 +287,11 @@ def group_sources(rows: list[dict]) -> dict[str, dict]:
         if row["countsAs"] is None:
             group["notCounted"][row["notCounted"]] = group["notCounted"].get(row["notCounted"], 0) + 1
             continue
-        unnamed = row["countsAs"].startswith(UNNAMED)
         source = group["sources"].setdefault(row["countsAs"], {
-            "source": row["countsAs"], "label": row["countsAsLabel"], "type": None if unnamed else row["sourceType"],
+            "source": row["countsAs"], "label": row["countsAsLabel"], "type": None,
             "claims": 0, "articles": set(), "publishers": set()})
+        if not row["statementWith"] and not row["countsAs"].startswith(UNNAMED):
+            source["type"] = row["sourceType"]  # the agent's own claim: its type
         source["claims"] += 1
         source["articles"].add(row["documentId"])
         if row["publisherLabel"]:
