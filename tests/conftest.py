@@ -45,6 +45,28 @@ def kg(*args, ok: bool = True, input: str | None = None) -> Result:
     return result
 
 
+def store_records(location: str, article, records: list, regroup: bool = False) -> None:
+    """What kg ingest writes for one article, from hand-made records (no NLP): resolved, as triples in
+    the article's graph, the agents shared; then, with `regroup`, the claims grouped."""
+    from kg import corroborate, rdf
+    from kg.resolve import Resolver, load_register
+    from kg.store import open_store
+    from kg.vocab import AGENTS_GRAPH
+
+    resolver = Resolver(load_register())
+    resolver.resolve(article, records)
+    publisher = resolver.publisher(article.publisher)
+    triples = rdf.article_triples(article, records, publisher=publisher, model="hand-made")
+    agents = rdf.agent_triples(resolver.entities.values(), resolver.register)
+    store = open_store(location, create=True)
+    try:
+        store.replace_graphs({rdf.article_iri(article.id): triples}, merge={str(AGENTS_GRAPH): agents})
+        if regroup:
+            corroborate.regroup(store)
+    finally:
+        store.close()
+
+
 def oxigraph_binary() -> str | None:
     """The `oxigraph` CLI (pip package oxigraph) next to this Python, else on PATH."""
     candidate = Path(sys.executable).parent / "oxigraph"

@@ -190,6 +190,61 @@ def seeded(seeded_local):
     return seeded_local
 
 
+# A hand-made article (no NLP): Merrill's claim holds Clinton's; "The spot" says it too; fillers.
+NESTED = ("Nick Merrill said that Hillary Clinton called Alicia Machado on Friday to express gratitude to the "
+          "former Miss Universe. The spot said that Clinton called Machado to express gratitude to the former Miss "
+          "Universe. " + " ".join(f"Officials said that {t}." for t in FILLER))
+
+
+def nested_records() -> list:
+    from kg.extract.records import Attribution, Source, Span
+
+    def span(text, after=0):
+        start = NESTED.index(text, after)
+        return Span(start, start + len(text), text)
+
+    def said(n, source, typ, content, sentence):
+        at = NESTED.index(sentence)
+        return Attribution(f"nested#a{n}", Source(span(source, at), source, typ), span("said", at),
+                           span(content, at), "indirect", sentence=span(sentence))
+    first, second = NESTED.split(". ")[:2]
+    out = [said(1, "Nick Merrill", "Person", first[len("Nick Merrill said "):], first),
+           said(2, "Hillary Clinton", "Person", "to express gratitude to the former Miss Universe", first),
+           said(3, "The spot", "Organization", second[len("The spot said "):], second)]
+    out[1].cue = span("called", NESTED.index(first))
+    for n, t in enumerate(FILLER, 4):
+        out.append(said(n, "Officials", "AnonymousSource", t, f"Officials said that {t}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory) -> str:
+    from conftest import store_records
+    from kg.documents import Article
+
+    location = str(tmp_path_factory.mktemp("nested") / "store")
+    store_records(location, Article(id="nested", text=NESTED, publisher="Newsweek"), nested_records(), regroup=True)
+    return location
+
+
+def test_kg_claims_says_how_each_claim_counts(nested):
+    rows = json.loads(kg("claims", "--about", "gratitude", "--format", "json", "--store", nested).stdout)
+    by_source = {r["sourceLabel"]: r for r in rows}
+    assert set(by_source) == {"Nick Merrill", "Hillary Clinton", "The spot"}
+    assert {r["independentSources"] for r in rows} == {1}                     # Clinton's statement, once
+    merrill, clinton, spot = (by_source[n] for n in ("Nick Merrill", "Hillary Clinton", "The spot"))
+    assert (merrill["countsAsLabel"], merrill["statementWith"]) == ("Hillary Clinton", "Hillary Clinton")
+    assert (clinton["countsAsLabel"], clinton["statementWith"], clinton["notCounted"]) == ("Hillary Clinton", None,
+                                                                                           None)
+    assert spot["countsAs"] is None and spot["notCounted"] == corroborate.NOT_NAMED_OR_TYPED
+    table = kg("claims", "--about", "gratitude", "--store", nested).stdout
+    assert "1 independent source · 3 claims in 1 article (Newsweek)" in table
+    assert "+ Hillary Clinton (Person): 2 claims in 1 article (Newsweek)" in table
+    assert f"- not counted, {corroborate.NOT_NAMED_OR_TYPED}: 1 claim" in table
+    assert "counted as Hillary Clinton: one statement with Hillary Clinton's in this article" in table
+    assert f"not counted: {corroborate.NOT_NAMED_OR_TYPED}" in table
+
+
 def test_ingest_through_the_api_groups_every_claim(tmp_path):
     with api.Graph(str(tmp_path / "store"), create=True) as graph:
         summary = graph.ingest([str(SEEDS)])
@@ -324,8 +379,13 @@ def test_claims_single_source_through_the_cli(seeded):
     assert {r["claim"] for r in several}.isdisjoint(r["claim"] for r in single)
     table = kg("claims", "--about", "kursk", "--store", seeded)
     assert "independent sources" in table.stdout and "John Kirby" in table.stdout
+    assert "+ Military Intelligence and Security Service (IntelligenceAgency): 2 claims in 1 article (Newsweek)" \
+        in table.stdout
+    known = kg("claims", "--about", "supplying Russia with ballistic", "--store", seeded).stdout
+    assert "0 independent sources" in known and "not counted: no source" in known
     csv_out = kg("claims", "--single-source", "--format", "csv", "--store", seeded).stdout
     assert csv_out.splitlines()[0].startswith("group,groupLabel,independentSources")
+    assert "countsAsLabel,statementWith,notCounted" in csv_out.splitlines()[0]
 
 
 def test_hostile_about_is_bound_not_pasted(seeded):

@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import kg
+from conftest import kg, store_records
 
 from kg import query, rdf
 from kg.documents import Article
 from kg.extract.records import Attribution, Source, Span
-from kg.resolve import Resolver, load_register
 from kg.store import open_store
-from kg.vocab import AGENTS_GRAPH
 
 TEXT = ("Officials told Reuters that the bridge would reopen on Monday. "
         "The mayor told Newsweek that the bridge was safe. "
@@ -52,23 +50,9 @@ def records() -> list[Attribution]:
     ]
 
 
-def write(location: str, article: Article, found: list[Attribution]) -> None:
-    """What kg ingest writes for one article: resolved, as triples, the agents shared."""
-    resolver = Resolver(load_register())
-    resolver.resolve(article, found)
-    publisher = resolver.publisher(article.publisher)
-    triples = rdf.article_triples(article, found, publisher=publisher, model="hand-made")
-    agents = rdf.agent_triples(resolver.entities.values(), resolver.register)
-    store = open_store(location, create=True)
-    try:
-        store.replace_graphs({rdf.article_iri(article.id): triples}, merge={str(AGENTS_GRAPH): agents})
-    finally:
-        store.close()
-
-
 @pytest.fixture
 def told(store_location) -> str:
-    write(store_location, Article(id=DOC, text=TEXT, publisher="Newsweek", published="2024-10-08"), records())
+    store_records(store_location, Article(id=DOC, text=TEXT, publisher="Newsweek", published="2024-10-08"), records())
     return store_location
 
 

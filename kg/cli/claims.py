@@ -8,11 +8,12 @@ from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
-                 "viaLabel", "publisherLabel", "documentId", "evidence", "evidenceStart", "evidenceEnd", "claim"]
+                 "viaLabel", "publisherLabel", "documentId", "countsAsLabel", "statementWith", "notCounted", "evidence",
+                 "evidenceStart", "evidenceEnd", "claim", "countsAs"]
 
 
 @click.command(short_help="Claims about the same thing, grouped, with their independent sources.")
-@click.option("--single-source", is_flag=True, help="Only what rests on one independent source.")
+@click.option("--single-source", is_flag=True, help="Only what rests on exactly one independent source.")
 @click.option("--min-sources", type=click.IntRange(min=1), metavar="N", help="Only groups of at least N independent sources.")
 @click.option("--about", metavar="TEXT", help="Only groups with a claim containing TEXT.")
 @ROWS
@@ -20,8 +21,13 @@ CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", 
 def claims(single_source, min_sources, about, fmt, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
-    original sources (relays count once, as the source they cite; unnamed sources once per
-    publisher). Best corroborated groups first.
+    original sources: a relay counts as the source it cites, and so does a claim nested in another
+    in one article ("Merrill said that Clinton called to express gratitude": Clinton's); anonymous
+    and collective sources count once per publisher, a source restating the claim once. A claim
+    counts only if its source is a named or typed agent: not without a source, nor for "The spot
+    said". Best corroborated groups first; the table shows each group's sources with their claims,
+    articles and publishers, and why a claim does not count (the other formats: countsAsLabel,
+    statementWith, notCounted).
 
     \b
     Examples:
@@ -40,14 +46,24 @@ def claims(single_source, min_sources, about, fmt, store):
 
 
 def _group_table(rows: list[dict]) -> None:
-    """For reading: each group once (its label, sources, IRI), then its claims with who said them."""
+    """For reading: each group once (its label; its count, claims, articles, publishers and IRI),
+    its independent sources (+) with their claims, articles and publishers, what counts as none
+    (-), then its claims with who said them."""
+    from kg.corroborate import group_sources
+
+    summaries = group_sources(rows)
     group = None
     for row in rows:
         if row["group"] != group:
-            group = row["group"]
+            group, summary = row["group"], summaries[row["group"]]
             click.echo(click.style(fold(row["groupLabel"], 100), bold=True))
-            click.echo(click.style(f"  {plural(row['independentSources'], 'independent source')}, "
-                                   f"{plural(row['claims'], 'claim')} · {group}", dim=True))
+            click.echo(click.style(f"  {plural(row['independentSources'], 'independent source')} · "
+                                   f"{_spread(row['claims'], summary)} · {group}", dim=True))
+            for source in summary["sources"]:
+                kind = f" ({source['type']})" if source["type"] else ""
+                click.echo(f"  + {source['label']}{kind}: {_spread(source['claims'], source)}")
+            for why, n in summary["notCounted"].items():
+                click.echo(f"  - not counted, {why}: {plural(n, 'claim')}")
         who = row["sourceLabel"] or "(no source)"
         if row["sourceType"]:
             who += f" ({row['sourceType']})"
@@ -55,10 +71,27 @@ def _group_table(rows: list[dict]) -> None:
             who += f" via {row['viaLabel']}"
         if row["publisherLabel"]:
             who += f" · in {row['publisherLabel']}"
-        click.echo(f"    {who} · {row['documentId']}")
+        click.echo(f"    {who} · {row['documentId']}{_how_counted(row)}")
         click.echo(f"      {fold(row['text'], 110)}")
     groups = len({r["group"] for r in rows})
     click.echo(f"({plural(len(rows), 'claim')} in {plural(groups, 'group')})", err=True)
+
+
+def _how_counted(row: dict) -> str:
+    """What a claim line adds when the claim is no source of its own: why it counts as none, or
+    whose statement it is part of."""
+    if row["notCounted"]:
+        return click.style(f" · not counted: {row['notCounted']}", dim=True)
+    if row["statementWith"]:
+        return click.style(f" · counted as {row['countsAsLabel']}: one statement with {row['statementWith']}'s "
+                           f"in this article", dim=True)
+    return ""
+
+
+def _spread(claims: int, where: dict) -> str:
+    """"3 claims in 2 articles (Newsweek, Reuters)": how far a group or a source reaches."""
+    publishers = f" ({', '.join(where['publishers'])})" if where["publishers"] else ""
+    return f"{plural(claims, 'claim')} in {plural(len(where['articles']), 'article')}{publishers}"
 
 
 @click.command(short_help="Group the claims of the graph anew.")
