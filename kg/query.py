@@ -96,7 +96,7 @@ SELECTORS = {"sourceName": "attributions_source", "viaName": "attributions_via",
 def relaying(text: str) -> str:
     """`text` with its `# {relay-recipient}` lines filled by kg/queries/relay_recipient.rq: the one
     definition of a recipient that relays (a news outlet told it, other than the article's publisher),
-    over the variables ?told (the attribution) and ?relay (the outlet)."""
+    a FILTER over the variables ?told (the attribution) and ?relay (its kg:recipient)."""
     return compose(text, **{"relay-recipient": named("relay_recipient")})
 
 
