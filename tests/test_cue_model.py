@@ -66,20 +66,37 @@ def test_missing_or_broken_model_is_one_error_line(tmp_path, content, what):
 
 
 def test_probability_is_a_logistic_sum():
-    m = model.from_dict({"format": model.FORMAT, "threshold": 0.5, "weights": {"bias": -1.0, "lemma=say": 3.0}})
+    m = model.from_dict({"format": model.FORMAT, "threshold": 0.5, "weights": {"bias": -1.0, "lemma=say": 3.0},
+                         "boundary": {"variant=rest": 2.0, "content_log_len": -0.5}})
     assert m.probability({"bias": 1.0}) == pytest.approx(1 / (1 + 2.718281828 ** 1))
     assert m.keeps({"bias": 1.0, "lemma=say": 1.0}) and not m.keeps({"bias": 1.0, "lemma=walk": 1.0})
+    assert m.boundary_score({"variant=rest": 1.0, "content_log_len": 2.0}) == pytest.approx(1.0)
 
 
 def test_training_is_deterministic_on_a_tiny_dataset():
     train = pytest.importorskip("train_cue_model")
-    X = [{"bias": 1.0, f"lemma={w}": 1.0, "lex_precision": p}
-         for w, p in [("say", 0.9), ("walk", 0.01), ("tell", 0.8), ("eat", 0.02)] * 10]
-    y = [1, 0, 1, 0] * 10
-    first = train.exported(*train.fit(X, y, 1.0), threshold=0.5, C=1.0)
-    again = train.exported(*train.fit(X, y, 1.0), threshold=0.5, C=1.0)
+    # two documents; each cue has its rules' variant and a wider one, and only "say"/"tell" are cues
+    data = train.Data()
+    for doc in range(2):
+        for n, (word, p, wide_is_right) in enumerate([("say", 0.9, False), ("walk", 0.01, False),
+                                                      ("tell", 0.8, True), ("eat", 0.02, False)] * 5):
+            cue = word in ("say", "tell")
+            for variant in ("rule", "rest"):
+                right = cue and (variant == "rest") == wide_is_right
+                data.X.append({"bias": 1.0, f"lemma={word}": 1.0, "lex_precision": p, f"variant={variant}": 1.0,
+                               f"variant_lemma={variant}|{word}": 1.0})
+                data.paired.append(int(right))
+                data.matches.append(int(right))
+                data.cues.append((doc, n))
+        data.n_gold += 10
+    docs = {0, 1}
+    first = train.exported(*train.fit_both(data, docs, 1.0, 1.0), threshold=0.5, C=1.0, C_boundary=1.0)
+    again = train.exported(*train.fit_both(data, docs, 1.0, 1.0), threshold=0.5, C=1.0, C_boundary=1.0)
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
     learned = model.from_dict(first)
-    assert learned.keeps(X[0]) and not learned.keeps(X[1])
-    threshold, f1 = train.best_threshold([0.9, 0.2, 0.8, 0.1], [1, 0, 1, 0], n_gold=2)
+    say_rule, say_rest, walk_rule, _, tell_rule, tell_rest = data.X[:6]
+    assert learned.keeps(say_rule) and not learned.keeps(walk_rule)
+    assert learned.boundary_score(say_rule) > learned.boundary_score(say_rest)
+    assert learned.boundary_score(tell_rest) > learned.boundary_score(tell_rule)
+    threshold, f1 = train.best_threshold([(0.9, 1), (0.2, 0), (0.8, 1), (0.1, 0)], n_gold=2)
     assert f1 == 1.0 and 0.2 < threshold <= 0.8

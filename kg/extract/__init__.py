@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kg.documents import Article
-from kg.extract import chains, clauses, context, coref, features, hedging, layout, model
+from kg.extract import boundaries, chains, clauses, context, coref, features, hedging, layout, model
 from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import drop_caches, from_fragments, to_span, use_text
@@ -69,12 +69,13 @@ def attributions_in(doc, article: Article) -> list[Attribution]:
 
 
 def candidates_in(doc, article: Article) -> list[tuple[Attribution, dict[str, float]]]:
-    """Every candidate record the rules propose, none judged, with its model features (for training)."""
+    """Every candidate record the rules propose (each boundary variant one), none judged, with its
+    model features (for training)."""
     use_text(doc, article.text)
     try:
-        judged = {}
-        records = _attributions(doc, article, judged)
-        return [(r, judged[r.cue_token]) for r in records]
+        candidates: list = []
+        _attributions(doc, article, candidates)
+        return candidates
     finally:
         drop_caches(doc)
 
@@ -87,22 +88,22 @@ def _candidates(doc, article: Article, quotes) -> list[clauses.Found]:
         found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent)
         found += clauses.noun_cues(sent, quotes, floor=clauses.CANDIDATE_FLOOR) + layout.colon_speakers(sent)
     found += layout.dash_signatures(doc, article.body)
-    return chains.drop_duplicates(found)
+    return boundaries.with_variants(chains.drop_duplicates(found))
 
 
-def _attributions(doc, article: Article, keep_all: dict | None = None) -> list[Attribution]:
-    """The records; with `keep_all` (a dict), every candidate is kept and its features put there."""
+def _attributions(doc, article: Article, keep_all: list | None = None) -> list[Attribution]:
+    """The records; with `keep_all` (a list), every candidate is kept and put there with its features."""
     quotes = find_quotes(article.body)
     found = _candidates(doc, article, quotes)
-    anchors = {f.anchor.i for f in found}
-    scored = [(f, features.of(f, quotes, anchors)) for f in found]
+    rules = {f.anchor.i: f for f in found if f.variant == "rule"}
+    scored = [(f, features.of(f, quotes, rules)) for f in found]
     if keep_all is None:
         found = _judged(scored, quotes)
-    else:
-        keep_all.update((f.anchor.i, feats) for f, feats in scored)
     records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]
     by_found = {id(f): r for f, r in zip(found, records)}
     chains.link(found, by_found)
+    if keep_all is not None:
+        keep_all += [(r, feats) for r, (_, feats) in zip(records, scored) if r is not None]
     records = [r for r in records if r is not None]
     _continue_quotes(article.text, quotes, records)
     coref.resolve(doc, article, records, quotes)
@@ -116,20 +117,34 @@ def _attributions(doc, article: Article, keep_all: dict | None = None) -> list[A
 
 
 def _judged(scored, quotes) -> list[clauses.Found]:
-    """The candidates the model keeps, and the links of chains the rules vouch for: PolNeAR seldom
-    marks the claim a relay passes on ("O reported, citing S, that C"), but the graph needs it."""
+    """Per cue, the boundary variant the model finds best, kept when the model takes it for an
+    attribution; and the links of chains the rules vouch for: PolNeAR seldom marks the claim a relay
+    passes on ("O reported, citing S, that C"), but the graph needs it."""
     judge = model.load()
-    found = [f for f, _ in scored]
-    kept = {id(f) for f, feats in scored if judge.keeps(feats)}
-    rule_cues = [f for f in found
-                 if f.pattern == "verb" and clauses.is_verb_cue(f.anchor, is_quoted(quotes, f.anchor.idx))]
-    return [f for f in found if id(f) in kept or _chain_link(f, kept, found, rule_cues)]
+    variants: dict[int, list] = {}
+    for f, feats in scored:  # the rules' own variant comes first: it wins ties
+        variants.setdefault(f.anchor.i, []).append((f, feats))
+    ranked = {cue: sorted(group, key=lambda v: -judge.boundary_score(v[1])) for cue, group in variants.items()}
+    chosen = {cue: group[0][0] for cue, group in ranked.items() if judge.keeps(group[0][1])}
+    for cue in list(chosen):  # a wider boundary may not swallow the words of another kept cue
+        chosen[cue] = next(f for f, _ in ranked[cue] if f.variant == "rule" or not any(
+            _similar(f.content, g.content) for c, g in chosen.items() if c != cue))
+    rules = [group[0][0] for group in variants.values()]
+    rule_cues = [f for f in rules if f.pattern == "verb" and clauses.is_verb_cue(f.anchor, is_quoted(quotes, f.anchor.idx))]
+    kept = {id(f) for f in chosen.values()}
+    return [f for f, _ in scored if id(f) in kept
+            or f.variant == "rule" and f.anchor.i not in chosen and _chain_link(f, set(chosen), rules, rule_cues)]
+
+
+def _similar(a: set[int], b: set[int]) -> bool:
+    return len(a & b) >= 0.5 * len(a | b)
 
 
 def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found],
                 rule_cues: list[clauses.Found]) -> bool:
     """A citing record; or either end of a nested chain the rules see ("A wrote that B believed
-    that C"): both cues pass the rules' gate (`rule_cues`) and the inner one names its own source."""
+    that C"): both cues pass the rules' gate (`rule_cues`) and the inner one names its own source.
+    `kept` holds the cues the model kept."""
     if f.pattern == "citing" or any(g.cites is f for g in found):
         return True
     if not any(g is f for g in rule_cues):
@@ -137,7 +152,7 @@ def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found],
     others = [g for g in rule_cues if g is not f]
     inner_of = [g for g in others if chains.nested(g, {f.anchor.i: f}) is f]
     outer_of = [g for g in others if chains.nested(f, {g.anchor.i: g}) is g]
-    return clauses.names_a_source(f.source) and any(id(g) in kept for g in inner_of) or \
+    return clauses.names_a_source(f.source) and any(g.anchor.i in kept for g in inner_of) or \
         any(clauses.names_a_source(g.source) for g in outer_of)
 
 

@@ -48,6 +48,7 @@ class Found:
     pattern: str = "verb"
     cites: "Found | None" = None  # the record this one relays (chains)
     path: str = ""  # how the content was reached (ccomp, inverted, parenthetical, ...): a model feature
+    variant: str = "rule"  # the patterns' own content, or an alternative boundary (boundaries.py)
 
     @property
     def anchor(self):

@@ -15,17 +15,33 @@ from kg.extract.quotes import is_quoted
 PRONOUN_SOURCES = frozenset("i you he she we they it this that who".split())
 
 
-def of(found, quotes, cue_ids: set[int]) -> dict[str, float]:
-    """The features of one candidate; `cue_ids` are the anchors of every candidate in the article."""
+def of(found, quotes, rules: dict) -> dict[str, float]:
+    """The features of one candidate; `rules` maps the cue of every candidate in the article to the
+    candidate with the patterns' own content (its "rule" variant)."""
     cue = found.anchor
     quoted = is_quoted(quotes, cue.idx)
     feats = {"bias": 1.0, f"pattern={found.pattern}": 1.0, f"path={found.pattern}:{found.path}": 1.0}
+    feats.update(_variant(found, rules[cue.i]))
     feats.update(_cue_word(cue, quoted))
     feats.update(_lexicon(cue, quoted, found.pattern))
     feats.update(_source(found))
     feats.update(_content(found, quotes))
-    feats.update(_nesting(found, cue_ids))
+    feats.update(_nesting(found, set(rules)))
     return feats
+
+
+def _variant(found, rule) -> dict[str, float]:
+    """Which boundary this is (boundaries.py), beside what the parse gave: how much longer, and
+    whether it runs to the sentence's end."""
+    v = found.variant
+    sent = found.anchor.sent
+    last = max(found.content, default=sent.start)
+    to_end = all(t.is_punct for t in sent.doc[last + 1:sent.end])
+    grown = math.log((len(found.content) + 1) / (len(rule.content) + 1))
+    return {f"variant={v}": 1.0, f"variant_path={v}|{found.path}": 1.0,
+            f"variant_frame={v}|{cues.frame_of(found.anchor)}": 1.0,
+            f"variant_lemma={v}|{found.anchor.lemma_.lower()}": 1.0, f"variant_dep={v}|{found.anchor.dep_}": 1.0,
+            f"variant_end={v}|{to_end}": 1.0, f"variant_grown={v}": grown}
 
 
 def _cue_word(cue, quoted: bool) -> dict[str, float]:

@@ -1,6 +1,7 @@
-"""The learned decision: which candidate attributions the rules proposed are attributions.
+"""The learned decisions: which candidate attributions the rules proposed are attributions, and
+which boundary of a kept one's content (boundaries.py) is right.
 
-A logistic regression over the features of features.py, trained on PolNeAR train
+Two logistic regressions over the features of features.py, trained on PolNeAR train
 by `make train` (bench/train_cue_model.py) and shipped as plain JSON weights
 (cue_model.json, its data card cue_model.md beside it). Applying it is a sum and a
 sigmoid: no scikit-learn, no pickle at run time.
@@ -17,7 +18,7 @@ from pathlib import Path
 from kg.errors import KgError
 
 MODEL_PATH = Path(__file__).with_name("cue_model.json")
-FORMAT = "kg-cue-model/1"
+FORMAT = "kg-cue-model/2"
 REBUILD = "rebuild it with `make train`"
 
 
@@ -27,15 +28,23 @@ class CueModelError(KgError, RuntimeError):
 
 @dataclass(frozen=True)
 class CueModel:
-    weights: dict[str, float]
+    weights: dict[str, float]  # is the cue an attribution (the features of its rules' own variant)
     threshold: float
+    boundary: dict[str, float]  # how right a variant's content is, against the cue's other variants
 
     def probability(self, features: dict[str, float]) -> float:
-        z = sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        z = _dot(self.weights, features)
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def keeps(self, features: dict[str, float]) -> bool:
         return self.probability(features) >= self.threshold
+
+    def boundary_score(self, features: dict[str, float]) -> float:
+        return _dot(self.boundary, features)
+
+
+def _dot(weights: dict[str, float], features: dict[str, float]) -> float:
+    return sum(weights.get(name, 0.0) * value for name, value in features.items())
 
 
 def from_dict(data: dict, where: str = "model") -> CueModel:
@@ -44,10 +53,11 @@ def from_dict(data: dict, where: str = "model") -> CueModel:
         if data["format"] != FORMAT:
             raise ValueError(f"format {data['format']!r}, expected {FORMAT!r}")
         weights = {str(k): float(v) for k, v in data["weights"].items()}
+        boundary = {str(k): float(v) for k, v in data["boundary"].items()}
         threshold = float(data["threshold"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CueModelError(f"{where}: not a valid attribution model ({exc}); {REBUILD}") from None
-    return CueModel(weights, threshold)
+    return CueModel(weights, threshold, boundary)
 
 
 @functools.lru_cache(maxsize=None)
