@@ -702,6 +702,9 @@ def test_a_quotation_is_one_speakers_words():
     ("Green quipped, “That is the best deal I ever saw.”", "Green", "quipped"),
     ("“We will win,” quipped Green.", "Green", "quipped"),
     ("He blurted out that the deal was dead.", "He", "blurted out"),
+    ("“I have no regrets,” quipped Green after the game.", "Green", "quipped"),  # Green parsed as its object
+    ("Sinclair states that the company will keep all of its stations.", "Sinclair", "states"),  # tagged a noun
+    ("The post read: “We will never surrender our values.”", "post", "read"),  # tagged a noun
 ])
 def test_unusual_speech_verbs_are_cues(text, source, cue):
     (r,) = run(text)

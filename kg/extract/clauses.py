@@ -71,6 +71,14 @@ def subject_of(tok, depth: int = 0):
     for c in tok.lefts:  # "Baerbock said ...": an unfamiliar name the parser took for a modifier
         if c.pos_ == "PROPN" and c.dep_ in ("advmod", "npadvmod", "dep", "nmod") and c.i + 1 == tok.i:
             return c
+        if tok.pos_ == "NOUN" and c.dep_ == "compound" and c.i + 1 == tok.i:  # "Sinclair states": tagged a noun
+            return c
+    if depth == 0 and cues.is_speech_verb(tok) and any(c.dep_ == "ccomp" and c.i < tok.i for c in tok.children):
+        # "“...,” quipped Green": after its quotation, a rarer verb's speaker parsed as its object
+        named = next((c for c in tok.rights if c.dep_ == "dobj" and c.left_edge.i == tok.i + 1
+                      and (c.pos_ == "PROPN" or c.ent_type_ in SOURCE_ENTS)), None)
+        if named is not None:
+            return named
     if depth == 0 and tok.tag_ == "VBG" and tok.i > 0 and tok.nbor(-1).text == ",":
         # "X denied the reports that Y backed up, saying C": a participle after a comma
         # speaks for the main clause, however deep the parser hung it.
@@ -174,7 +182,7 @@ def _cue_end(verb) -> int:
 
 
 def is_verb_cue(tok, quoted: bool = False) -> bool:
-    if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":  # "according to" has its own rule
+    if not cues.is_verb(tok) or tok.lower_ == "according":  # "according to" has its own rule
         return False
     score = cues.cue_score(tok, quoted)
     speech = cues.is_speech_verb(tok) and cues.frame_of(tok) in ("ccomp", "parataxis")
@@ -198,7 +206,7 @@ def names_a_source(subj) -> bool:
 def is_verb_candidate(tok, quoted: bool = False) -> bool:
     """The generous gate in front of the learned model: any verb the lexicon saw head a cue at
     least CANDIDATE_FLOOR of the time, and every speech verb; the model decides which are cues."""
-    if tok.pos_ not in ("VERB", "AUX") or tok.lower_ == "according":
+    if not cues.is_verb(tok) or tok.lower_ == "according":
         return False
     score = cues.cue_score(tok, quoted)
     return cues.is_speech_verb(tok) or score is not None and score >= CANDIDATE_FLOOR

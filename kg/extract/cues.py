@@ -30,7 +30,7 @@ SPEECH_VERBS = frozenset("""
     doubt fear hope expect suspect assess indicate show mention describe complain concede agree
     disagree dispute reject dismiss refute urge demand promise pledge vow threaten boast brag
     speculate guess understand learn hear know realize recognize charge blame
-    quip blurt joke exclaim retort muse scoff lament
+    quip blurt joke exclaim retort muse scoff lament read
 """.split())
 
 # Lemmas that deny or refuse the content: polarity negative.
@@ -111,5 +111,14 @@ def cue_score(tok, quoted: bool = False) -> float | None:
     return stats.precision
 
 
+def is_verb(tok) -> bool:
+    """A verb; or a speech verb the tagger took for a noun heading its sentence and governing a
+    clause ("Sinclair states that ...", "The post read: “...”")."""
+    if tok.pos_ in ("VERB", "AUX"):
+        return True
+    return tok.dep_ == "ROOT" and tok.tag_ in ("NN", "NNS") and tok.lemma_.lower() in SPEECH_VERBS \
+        and any(c.dep_ == "ccomp" for c in tok.children)
+
+
 def is_speech_verb(tok) -> bool:
-    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in SPEECH_VERBS
+    return tok.lemma_.lower() in SPEECH_VERBS and is_verb(tok)
