@@ -1,0 +1,84 @@
+"""Inputs that once lost data or stopped a run (issue 14, ../shared/design/FAULTS.md F4, F5, F8, F9,
+F18 and UTF-16 without a byte-order mark): each is one error line naming the file (and line), the
+other inputs are still processed, the exit status is 1, and nothing is silently replaced.
+
+The cases are built here in tmp_path. What could hang (a FIFO) or needs another user's permissions
+(an unreadable file, as root) runs the real CLI in a subprocess with a timeout."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED_000, SEED_003, cli
+
+GOOD_LINE = "The minister said on Monday that the bridge would reopen."
+
+
+def run_kg(*args, cwd: Path = ROOT, prefix: tuple[str, ...] = (), timeout: float = 180) -> subprocess.CompletedProcess:
+    """`python -m kg ARGS` in a fresh interpreter; a hang fails the test instead of stalling the suite."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([*prefix, sys.executable, "-m", "kg", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def errors_of(stderr: str) -> list[str]:
+    """The error lines; the summary line and nothing else may follow them."""
+    assert "Traceback" not in stderr, stderr
+    return [line for line in stderr.splitlines() if line.startswith("kg: error: ")]
+
+
+def doc_ids(stdout: str) -> list[str]:
+    return [json.loads(line)["doc_id"] for line in stdout.splitlines()]
+
+
+def stored(store) -> dict[str, int]:
+    """Each article's document id in the store, with its number of attributions."""
+    result = cli("query", "SELECT ?id (COUNT(?r) AS ?n) WHERE { GRAPH ?g { ?g kg:documentId ?id "
+                 "OPTIONAL { ?r a kg:Attribution } } } GROUP BY ?id", "--format", "json", "--store", store)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["results"]["bindings"]
+    return {row["id"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+def without_dac_override() -> tuple[str, ...]:
+    """What makes a chmod 000 file unreadable to this test: nothing for an ordinary user; for root,
+    setpriv dropping the capabilities that let root read any file (as FAULTS.md F18 did)."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    prefix = (setpriv, "--bounding-set=-dac_override,-dac_read_search") if setpriv else ()
+    if not setpriv or subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("running as root without a working setpriv: every file is readable")
+    return prefix
+
+
+# --- F18: an unreadable path named on the command line -------------------------------------------
+
+
+def test_an_unreadable_file_or_directory_is_one_line_and_the_others_are_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text(GOOD_LINE, encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(GOOD_LINE, encoding="utf-8")
+    good = tmp_path / SEED_003.name
+    shutil.copy(SEED_003, good)
+    secret.chmod(0)
+    locked.chmod(0)
+    try:
+        for command in (["extract", "--format", "jsonl"], ["ingest", "--store", tmp_path / "store"]):
+            result = run_kg(*command, secret, locked, good, prefix=without_dac_override())
+            assert result.returncode == 1, result.stderr
+            assert errors_of(result.stderr) == [f"kg: error: {secret}: cannot read: permission denied",
+                                                f"kg: error: {locked}: cannot read: permission denied"]
+            assert "Usage:" not in result.stderr
+        assert doc_ids(run_kg("extract", secret, good, prefix=without_dac_override()).stdout) == [SEED_003.stem]
+        assert list(stored(tmp_path / "store")) == [SEED_003.stem]
+    finally:
+        secret.chmod(0o644)
+        locked.chmod(0o755)
