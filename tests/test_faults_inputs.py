@@ -82,3 +82,27 @@ def test_an_unreadable_file_or_directory_is_one_line_and_the_others_are_read(tmp
     finally:
         secret.chmod(0o644)
         locked.chmod(0o755)
+
+
+# --- F4: a FIFO (or a device) among the inputs -----------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_is_refused_never_read(tmp_path):
+    os.mkfifo(tmp_path / "fifo.txt")
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(SEED_003, folder / "a.txt")
+    os.mkfifo(folder / "b.txt")  # after a.txt: what was read before it must come out too
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    inputs = [tmp_path / "fifo.txt", tmp_path / "fifo.jsonl", tmp_path / "zero.txt", folder]
+    expected = [f"kg: error: {tmp_path / 'fifo.txt'}: not a regular file (a FIFO)",
+                f"kg: error: {tmp_path / 'fifo.jsonl'}: not a regular file (a FIFO)",
+                f"kg: error: {tmp_path / 'zero.txt'}: not a regular file (a device)",
+                f"kg: error: {folder / 'b.txt'}: not a regular file (a FIFO)"]
+    result = run_kg("extract", "--format", "jsonl", *inputs, timeout=120)
+    assert (result.returncode, errors_of(result.stderr), doc_ids(result.stdout)) == (1, expected, ["a"])
+    result = run_kg("ingest", "--store", tmp_path / "store", *inputs, timeout=120)
+    assert (result.returncode, errors_of(result.stderr)) == (1, expected)
+    assert list(stored(tmp_path / "store")) == ["a"]

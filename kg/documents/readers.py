@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import stat
 from typing import BinaryIO, Iterator
 
 from kg.documents.boilerplate import blank_boilerplate
@@ -62,13 +63,35 @@ def read_path(path: str) -> Iterator[Article | InputError]:
         yield InputError(path, os_error_message(error))
 
 
+def _open(path: str) -> BinaryIO:
+    """The file, opened for reading only if it is a regular file: opening a FIFO waits for a writer
+    forever, and a device (/dev/zero, a terminal) need never end."""
+    _require_regular(os.stat(path).st_mode)
+    # O_NONBLOCK: should a FIFO take the file's place after stat(), opening it does not wait
+    # (reading a regular file ignores the flag).
+    f = open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
+    try:
+        _require_regular(os.fstat(f.fileno()).st_mode)
+    except _Refused:
+        f.close()
+        raise
+    return f
+
+
+def _require_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+        raise _Refused(f"not a regular file ({kind})")
+
+
 def _read_bytes(path: str) -> bytes:
     """The whole file, refused before reading if larger than MAX_BYTES or empty."""
-    size = os.stat(path).st_size
-    if size > MAX_BYTES:
-        raise _Refused(_too_large(size))
-    with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)  # the file may have grown since stat()
+    with _open(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_BYTES:
+            raise _Refused(_too_large(size))
+        data = f.read(MAX_BYTES + 1)  # the file may have grown since fstat()
     if len(data) > MAX_BYTES:
         raise _Refused(_too_large(len(data)))
     if not data.strip():
@@ -135,7 +158,7 @@ def _read_html(path: str) -> Article:
 def _read_jsonl(path: str) -> Iterator[Article | InputError]:
     """One article per line; a bad line yields an `InputError` with its line number."""
     found_any = False
-    with open(path, "rb") as f:
+    with _open(path) as f:
         for lineno, line in _numbered_lines(f):
             if line is not None and not line.strip():
                 continue
