@@ -106,3 +106,25 @@ def test_a_fifo_or_a_device_is_refused_never_read(tmp_path):
     result = run_kg("ingest", "--store", tmp_path / "store", *inputs, timeout=120)
     assert (result.returncode, errors_of(result.stderr)) == (1, expected)
     assert list(stored(tmp_path / "store")) == ["a"]
+
+
+# --- UTF-16 without a byte-order mark ----------------------------------------------------------------
+
+
+def test_utf16_without_a_bom_is_read_as_text_and_binary_is_still_refused(tmp_path):
+    text = SEED_003.read_text(encoding="utf-8")
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "be.txt").write_bytes(text.encode("utf-16-be"))
+    (tmp_path / "utf8.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "png.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (tmp_path / "short.txt").write_bytes(b"A\x00\x01\x00")  # a control character: not text
+    result = cli("extract", "--format", "jsonl", tmp_path)
+    assert result.exit_code == 1
+    assert errors_of(result.stderr) == [f"kg: error: {tmp_path / 'png.txt'}: binary file, not text",
+                                        f"kg: error: {tmp_path / 'short.txt'}: binary file, not text"]
+    documents = {d["doc_id"]: d for d in map(json.loads, result.stdout.splitlines())}
+    assert sorted(documents) == ["be", "le", "utf8"]
+    for name in ("le", "be"):
+        same = json.dumps(documents["utf8"]["attributions"]).replace("utf8", name)  # ids, entity IRIs
+        assert json.dumps(documents[name]["attributions"]) == same
+        assert documents[name]["publisher"] == "Newsweek"

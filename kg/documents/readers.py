@@ -1,6 +1,6 @@
-"""Reading files: the directory walk, .txt (decoded: UTF-8, UTF-16 with a BOM, else a detected
-legacy encoding), .jsonl (one article a line) and .html (the article text trafilatura extracts),
-size limits, and `make_article`, which turns the text read into an `Article`.
+"""Reading files: the directory walk, .txt (decoded: UTF-8, UTF-16 with a BOM or told by its NUL
+bytes, else a detected legacy encoding), .jsonl (one article a line) and .html (the article text
+trafilatura extracts), size limits, and `make_article`, which turns the text read into an `Article`.
 
 A document that cannot be read is refused with one user-facing line; `read_path` yields it as an
 `InputError` and goes on."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import stat
 from typing import BinaryIO, Iterator
 
@@ -19,6 +20,7 @@ from kg.documents.records import Article, InputError
 MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but whitespace: not in text
 
 
 class _Refused(Exception):
@@ -106,11 +108,42 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             raise _Refused("invalid UTF-16 text") from None
     if b"\x00" in data:
-        raise _Refused("binary file, not text")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise _Refused("binary file, not text")
+        return _require_text(text)
     try:
         return _require_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return _require_text(_decode_legacy(data))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text of UTF-16 without a byte-order mark, or None if `data` does not look like it.
+
+    Told by where its NUL bytes are: in text of a Latin script nearly every code unit is below
+    U+0100, so its high byte is NUL (the odd bytes in little-endian, the even ones in big-endian),
+    while a NUL low byte needs a rare character like U+0100 or U+2000. So: NUL in at least half of
+    the bytes on one side and in at most 1% on the other, a strict decoding (no lone surrogates),
+    and no control characters but whitespace. Binary files fail one of these; UTF-16 in a
+    non-Latin script (Cyrillic, CJK) is not told apart from binary and stays refused."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    units = len(data) // 2
+    nul_even, nul_odd = data[0::2].count(0), data[1::2].count(0)
+    if nul_odd >= units / 2 and nul_even <= units / 100:
+        encoding = "utf-16-le"
+    elif nul_even >= units / 2 and nul_odd <= units / 100:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if CONTROL.search(text):
+        return None
+    return text
 
 
 def _decode_legacy(data: bytes) -> str:
