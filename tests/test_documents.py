@@ -432,7 +432,7 @@ def test_jsonl_line_that_is_not_utf8_or_binary(tmp_path):
     path = write(tmp_path / "c.jsonl", b"\n".join([good, b'{"text": "caf\xe9"}', good, b"\x00\x01\x02", good]))
     results = list(iter_documents([path]))
     assert [r.id if isinstance(r, Article) else (r.line, r.message) for r in results] == [
-        "a", (2, "not UTF-8 text"), "a", (4, "binary file, not text")]
+        "a", (2, "not UTF-8 text"), "a", (4, "binary data (a NUL byte), not text"), "a"]
 
 
 # --- HTML -------------------------------------------------------------------------------

@@ -128,3 +128,49 @@ def test_utf16_without_a_bom_is_read_as_text_and_binary_is_still_refused(tmp_pat
         same = json.dumps(documents["utf8"]["attributions"]).replace("utf8", name)  # ids, entity IRIs
         assert json.dumps(documents[name]["attributions"]) == same
         assert documents[name]["publisher"] == "Newsweek"
+
+
+# --- F9, F8: a NUL byte or a lone surrogate in one JSONL line ------------------------------------------
+
+
+def line(id: str, text: str = GOOD_LINE, **fields) -> bytes:
+    return json.dumps({"id": id, "text": text, **fields}).encode("utf-8")
+
+
+def test_a_nul_byte_in_one_jsonl_line_is_that_lines_error_and_the_rest_is_read(tmp_path):
+    corpus = tmp_path / "nul_line.jsonl"
+    corpus.write_bytes(b"\r\n".join([line("l1"), line("l2")[:20] + b"\x00" + line("l2")[20:], line("l3"),
+                                     line("l4", "The mayor said the caf\xe9 would close.").replace(b"\\u00e9", b"\xe9"),
+                                     line("l5"), b""]))
+    (tmp_path / "png.jsonl").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\n" * 50)
+    (tmp_path / "wide.jsonl").write_bytes((line("w1") + b"\n" + line("w2") + b"\n").decode().encode("utf-16-le"))
+    result = cli("extract", "--format", "jsonl", corpus, tmp_path / "png.jsonl", tmp_path / "wide.jsonl")
+    assert result.exit_code == 1
+    assert errors_of(result.stderr) == [f"kg: error: {corpus}:2: binary data (a NUL byte), not text",
+                                        f"kg: error: {corpus}:4: not UTF-8 text",
+                                        f"kg: error: {tmp_path / 'png.jsonl'}: binary file, not text",
+                                        f"kg: error: {tmp_path / 'wide.jsonl'}: binary file, not text"]
+    assert doc_ids(result.stdout) == ["l1", "l3", "l5"]
+
+
+def test_a_lone_surrogate_in_one_jsonl_line_is_that_lines_error(tmp_path):
+    corpus = tmp_path / "sur.jsonl"
+    corpus.write_text("\n".join([
+        json.dumps({"id": "ok", "text": GOOD_LINE}),
+        '{"id": "s", "text": "The minister said \\ud800 the bridge would reopen."}',
+        json.dumps({"id": "t", "text": GOOD_LINE, "title": "half \udc00 a pair"}),
+        json.dumps({"id": "m", "text": GOOD_LINE, "extra": {"deep": ["x", {"k\ud83d": 1}]}}),
+        json.dumps({"id": "pair", "text": "The minister said \U0001F4F0 the bridge would reopen."}),
+    ]) + "\n", encoding="utf-8")
+    assert "\\ud83d\\udcf0" in corpus.read_text(encoding="utf-8")  # a whole pair, escaped: valid
+    expected = [f'kg: error: {corpus}:2: "text" is not valid Unicode text (a lone surrogate \\ud800)',
+                f'kg: error: {corpus}:3: "title" is not valid Unicode text (a lone surrogate \\udc00)',
+                f'kg: error: {corpus}:4: "extra" is not valid Unicode text (a lone surrogate \\ud83d)']
+    seed = tmp_path / SEED_000.name
+    shutil.copy(SEED_000, seed)
+    result = cli("extract", "--format", "jsonl", corpus, seed)
+    assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
+    assert doc_ids(result.stdout) == ["ok", "pair", SEED_000.stem]
+    result = cli("ingest", "--store", tmp_path / "store", corpus, seed)
+    assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
+    assert sorted(stored(tmp_path / "store")) == sorted(["ok", "pair", SEED_000.stem])

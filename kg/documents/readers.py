@@ -192,6 +192,10 @@ def _read_jsonl(path: str) -> Iterator[Article | InputError]:
     """One article per line; a bad line yields an `InputError` with its line number."""
     found_any = False
     with _open(path) as f:
+        if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
+            yield InputError(path, "binary file, not text")
+            return
+        f.seek(0)
         for lineno, line in _numbered_lines(f):
             if line is not None and not line.strip():
                 continue
@@ -199,15 +203,25 @@ def _read_jsonl(path: str) -> Iterator[Article | InputError]:
             if line is None:
                 yield InputError(path, f"line too large (more than {_mb(_max_line_bytes())} MB)", lineno)
                 continue
-            if b"\x00" in line:
-                yield InputError(path, "binary file, not text", lineno)
-                return
+            if b"\x00" in line:  # damage to this line only: the lines after it are still read
+                yield InputError(path, "binary data (a NUL byte), not text", lineno)
+                continue
             try:
                 yield _jsonl_article(line, path, lineno)
             except _Refused as refused:
                 yield InputError(path, str(refused), lineno)
     if not found_any:
         yield InputError(path, "empty file")
+
+
+def _binary(head: bytes) -> bool:
+    """Whether a .jsonl file whose first bytes are `head` is binary (an image, UTF-16): NUL bytes,
+    and either no "{" to start a JSON object or a NUL in every fourth byte. A NUL byte or two in a
+    file that starts like JSONL are damage to a line, reported as that line's error."""
+    if b"\x00" not in head:
+        return False
+    start = head.lstrip(b" \t\r\n\xef\xbb\xbf")  # a UTF-8 byte-order mark is allowed
+    return not start.startswith(b"{") or head.count(0) * 4 > len(head)
 
 
 def _max_line_bytes() -> int:
@@ -241,6 +255,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
         raise _Refused("invalid JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise _Refused(f"expected a JSON object, got {type(record).__name__}")
+    _refuse_lone_surrogates(record)
     text = record.get("text")
     if text is None:
         raise _Refused('missing "text" field')
@@ -264,6 +279,30 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
         author=_string(record, "author"),
         meta={key: value for key, value in record.items() if key not in used},
     )
+
+
+def _refuse_lone_surrogates(record: dict) -> None:
+    """JSON allows the escape of half a surrogate pair ("\\ud800"), which no UTF-8 output and no
+    store can hold: the line is refused, naming the field, instead of failing the run later."""
+    for key, value in record.items():
+        stack = [key, value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack += [*item.keys(), *item.values()]
+            elif isinstance(item, list):
+                stack += item
+            elif isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    bad = ord(item[error.start])
+                    raise _Refused(f'"{_printable(key)}" is not valid Unicode text (a lone surrogate '
+                                   f'\\u{bad:04x})') from None
+
+
+def _printable(key: str) -> str:
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")[:40]
 
 
 def _string(record: dict, *keys: str) -> str | None:
