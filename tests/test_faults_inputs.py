@@ -174,3 +174,66 @@ def test_a_lone_surrogate_in_one_jsonl_line_is_that_lines_error(tmp_path):
     result = cli("ingest", "--store", tmp_path / "store", corpus, seed)
     assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
     assert sorted(stored(tmp_path / "store")) == sorted(["ok", "pair", SEED_000.stem])
+
+
+# --- F5: ids are unique; a repeated one is an error, never a replacement ----------------------------------
+
+
+def test_files_of_the_same_name_in_different_folders_are_different_articles(tmp_path):
+    corpus = tmp_path / "corpus"
+    for year, seed in (("2023", SEED_000), ("2024", SEED_003)):
+        (corpus / year).mkdir(parents=True)
+        shutil.copy(seed, corpus / year / "report.txt")
+    shutil.copy(SEED_003, corpus / "top.txt")
+    result = cli("extract", "--format", "jsonl", corpus)
+    assert (result.exit_code, errors_of(result.stderr)) == (0, [])
+    counts = {d["doc_id"]: len(d["attributions"]) for d in map(json.loads, result.stdout.splitlines())}
+    assert list(counts) == ["2023/report", "2024/report", "top"]  # below the folder named; top level: the name
+    alone = {seed: len(json.loads(cli("extract", "--format", "jsonl", seed).stdout)["attributions"])
+             for seed in (SEED_000, SEED_003)}
+    assert counts == {"2023/report": alone[SEED_000], "2024/report": alone[SEED_003], "top": alone[SEED_003]}
+
+    result = cli("ingest", "--store", tmp_path / "store", corpus)
+    assert (result.exit_code, errors_of(result.stderr)) == (0, [])
+    assert result.stderr.splitlines()[-1].startswith("3 articles, 0 unchanged, ")
+    assert stored(tmp_path / "store") == counts
+    result = cli("ingest", "--store", tmp_path / "store", corpus)  # the same ids again: nothing to do
+    assert result.stderr.splitlines()[-1].startswith("0 articles, 3 unchanged, ")
+
+
+def test_a_repeated_id_is_an_error_for_the_later_input_and_the_first_is_kept(tmp_path):
+    first = "The minister said on Monday that the bridge would reopen. The mayor said the road was closed."
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join([json.dumps({"id": "dup", "text": first}),
+                                 json.dumps({"id": "other", "text": GOOD_LINE}),
+                                 json.dumps({"id": "dup", "text": GOOD_LINE}),
+                                 json.dumps({"id": "report", "text": GOOD_LINE})]) + "\n", encoding="utf-8")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(SEED_000, tmp_path / "a" / "report.txt")
+    shutil.copy(SEED_003, tmp_path / "b" / "report.txt")
+    inputs = [corpus, tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"]
+    expected = [f"kg: error: {corpus}:3: duplicate id 'dup' (also {corpus}:1)",
+                f"kg: error: {tmp_path / 'a' / 'report.txt'}: duplicate id 'report' (also {corpus}:4)",
+                f"kg: error: {tmp_path / 'b' / 'report.txt'}: duplicate id 'report' (also {corpus}:4)"]
+    result = cli("extract", "--format", "jsonl", *inputs)
+    assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
+    assert doc_ids(result.stdout) == ["dup", "other", "report"]
+
+    result = cli("ingest", "--store", tmp_path / "store", *inputs)
+    assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
+    assert result.stderr.splitlines()[-1].startswith("3 articles, 0 unchanged, ")
+    assert stored(tmp_path / "store") == {"dup": 2, "other": 1, "report": 1}  # dup is line 1's two claims
+
+
+def test_the_python_api_refuses_a_repeated_id_among_articles_given(tmp_path):
+    import kg
+
+    first = kg.article_from_text("The minister said on Monday that the bridge would reopen. "
+                                 "The mayor said the road was closed.", id="dup")
+    errors = []
+    with kg.Graph(str(tmp_path / "store")) as graph:
+        summary = graph.ingest(articles=[first, kg.article_from_text(GOOD_LINE, id="dup")], on_error=errors.append)
+    assert (summary.articles, summary.failed, [str(e) for e in errors]) == (1, 1, ["articles: duplicate id 'dup' "
+                                                                                   "(not written)"])
+    assert stored(tmp_path / "store") == {"dup": 2}

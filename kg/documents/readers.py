@@ -3,7 +3,8 @@ bytes, else a detected legacy encoding), .jsonl (one article a line) and .html (
 trafilatura extracts), size limits, and `make_article`, which turns the text read into an `Article`.
 
 A document that cannot be read is refused with one user-facing line; `read_path` yields it as an
-`InputError` and goes on."""
+`InputError` and goes on. An article's id is the one its JSONL line gives, else made from the path
+(`id_below`)."""
 from __future__ import annotations
 
 import codecs
@@ -46,23 +47,35 @@ def files_under(directory: str) -> Iterator[str | InputError]:
             yield entry.path
 
 
-def read_path(path: str) -> Iterator[Article | InputError]:
-    """The article in one file, or each of a .jsonl's; what cannot be read is an `InputError`."""
+def read_path(path: str, root: str | None = None) -> Iterator[tuple[Article | InputError, int | None]]:
+    """The article in one file, or each of a .jsonl's, with the line it was read from (None for a
+    whole file); what cannot be read is an `InputError`. A file found in the directory `root` takes
+    its id from its path below it (`id_below`)."""
+    base = id_below(path, root)
     try:
         suffix = file_suffix(path)
         if suffix == ".jsonl":
-            yield from _read_jsonl(path)
+            yield from _read_jsonl(path, base)
         elif suffix == ".txt":
-            yield make_article(_decode(_read_bytes(path)), id=_stem(path), path=path)
+            yield make_article(_decode(_read_bytes(path)), id=base, path=path), None
         elif suffix in (".html", ".htm"):
-            yield _read_html(path)
+            yield _read_html(path, base), None
         else:
             os.stat(path)  # a missing file is reported as missing, not as unsupported
             raise _Refused(f"unsupported file type '{suffix}' (expected .txt, .jsonl, .html or .htm)")
     except _Refused as refused:
-        yield InputError(path, str(refused))
+        yield InputError(path, str(refused)), None
     except OSError as error:
-        yield InputError(path, os_error_message(error))
+        yield InputError(path, os_error_message(error)), None
+
+
+def id_below(path: str, root: str | None) -> str:
+    """The id of the file `path`: its path below the directory `root` without the suffix, "/"
+    between folders ("2023/report" for root/2023/report.txt), so that files of the same name in
+    different folders stay apart; a file named by itself (no root): its name without the suffix."""
+    if root is None:
+        return _stem(path)
+    return os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, "/")
 
 
 def _open(path: str) -> BinaryIO:
@@ -169,7 +182,7 @@ def _require_text(text: str) -> str:
     return text
 
 
-def _read_html(path: str) -> Article:
+def _read_html(path: str, id: str) -> Article:
     # Imported here, not above: trafilatura (with lxml, courlan, htmldate) takes longer to import
     # than the rest of kg.documents together, and only HTML pages need it.
     import trafilatura
@@ -180,7 +193,7 @@ def _read_html(path: str) -> Article:
     if page is None:
         raise _Refused("no article text found in HTML")
     article = make_article(
-        page.text or "", id=_stem(path), path=path, publisher=page.sitename, title=page.title,
+        page.text or "", id=id, path=path, publisher=page.sitename, title=page.title,
         url=page.url, published=page.date, author=page.author,
     )
     if not article.body.strip():  # what trafilatura kept is only a menu ("Home")
@@ -188,12 +201,13 @@ def _read_html(path: str) -> Article:
     return article
 
 
-def _read_jsonl(path: str) -> Iterator[Article | InputError]:
-    """One article per line; a bad line yields an `InputError` with its line number."""
+def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, int | None]]:
+    """One article per line, with its line number (a line without an id: "BASE:LINE"); a bad
+    line yields an `InputError` with its line number."""
     found_any = False
     with _open(path) as f:
         if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
-            yield InputError(path, "binary file, not text")
+            yield InputError(path, "binary file, not text"), None
             return
         f.seek(0)
         for lineno, line in _numbered_lines(f):
@@ -201,17 +215,18 @@ def _read_jsonl(path: str) -> Iterator[Article | InputError]:
                 continue
             found_any = True
             if line is None:
-                yield InputError(path, f"line too large (more than {_mb(_max_line_bytes())} MB)", lineno)
+                too_large = f"line too large (more than {_mb(_max_line_bytes())} MB)"
+                yield InputError(path, too_large, lineno), lineno
                 continue
             if b"\x00" in line:  # damage to this line only: the lines after it are still read
-                yield InputError(path, "binary data (a NUL byte), not text", lineno)
+                yield InputError(path, "binary data (a NUL byte), not text", lineno), lineno
                 continue
             try:
-                yield _jsonl_article(line, path, lineno)
+                yield _jsonl_article(line, path, lineno, base), lineno
             except _Refused as refused:
-                yield InputError(path, str(refused), lineno)
+                yield InputError(path, str(refused), lineno), lineno
     if not found_any:
-        yield InputError(path, "empty file")
+        yield InputError(path, "empty file"), None
 
 
 def _binary(head: bytes) -> bool:
@@ -244,7 +259,7 @@ def _numbered_lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield lineno, None
 
 
-def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
+def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
     try:
         record = json.loads(line.decode("utf-8").lstrip("\ufeff"))
     except UnicodeDecodeError:
@@ -270,7 +285,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
     used = {"id", "doc_id", "text", "publisher", "title", "url", "published", "publication_date", "date", "author"}
     return make_article(
         text,
-        id=f"{_stem(path)}:{lineno}" if record_id in (None, "") else str(record_id),
+        id=f"{base}:{lineno}" if record_id in (None, "") else str(record_id),
         path=path,
         publisher=_string(record, "publisher"),
         title=_string(record, "title"),
