@@ -180,3 +180,16 @@ def test_an_error_with_jobs_reaches_the_parent_and_the_workers_stop(tmp_path, wr
         assert run.leftovers() == []
     again = kg("ingest", "--store", store, SEED_003)
     assert again.returncode == 0, again.stderr
+
+
+def test_jobs_give_the_same_documents_in_the_same_order(tmp_path):
+    from conftest import cli
+
+    lines = [json.dumps({"id": f"s{i}", "text": f"The minister said on day {i} that bridge {i} would reopen. "
+                         f"Officials told reporters the road was {'open' if i % 3 else 'closed'}."})
+             for i in range(50)]  # four batches of 16: both workers, each more than once
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = (cli("extract", "--format", "jsonl", "--jobs", jobs, tmp_path / "c.jsonl") for jobs in (1, 2))
+    assert (one.exit_code, two.exit_code) == (0, 0)
+    assert [json.loads(line)["doc_id"] for line in two.stdout.splitlines()] == [f"s{i}" for i in range(50)]
+    assert two.stdout == one.stdout

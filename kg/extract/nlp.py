@@ -110,8 +110,8 @@ def parse(pairs: Iterable[tuple[str, Any]], jobs: int = 1, batch_size: int = 16)
                 break
         while waiting:
             worker, batch = waiting.popleft()
+            following = next(batches, None)  # read while the worker parses, not while it waits
             docs = worker.receive()
-            following = next(batches, None)
             if following is not None:
                 worker.send(following)
                 waiting.append((worker, following))
