@@ -21,7 +21,7 @@ from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
 from kg.extract.records import Attribution
 from kg.resolve import Entity, Resolver, load_register
-from kg.text import Timed
+from kg.text import Timed, fold
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
 
 ARTICLES_PER_WRITE = 16
@@ -64,13 +64,19 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     stored = _stored_hashes(store)
     model = model or _model_name()
 
+    seen: set[str] = set()
+
     def fresh(docs):
         for doc in docs:
+            if isinstance(doc, Article) and doc.id in seen:  # `articles` given: iter_documents checks its own
+                doc = InputError(doc.path or "articles", f"duplicate id {fold(doc.id, 80)!r} (not written)")
             if isinstance(doc, InputError):
                 summary.failed += 1
                 if on_error:
                     on_error(doc)
-            elif stored.get(doc.id) == rdf.content_hash(doc):
+                continue
+            seen.add(doc.id)
+            if stored.get(doc.id) == rdf.content_hash(doc):
                 summary.unchanged += 1
             else:
                 yield doc

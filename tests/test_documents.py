@@ -421,18 +421,20 @@ def test_jsonl_size_limit_applies_per_text(tmp_path, monkeypatch):
     small = json.dumps({"id": "small", "text": NEWS})
     big = json.dumps({"id": "big", "text": "word " * 40_000})  # 200 kB of text on a 200 kB line
     huge_line = json.dumps({"id": "huge", "text": "word " * 130_000})  # longer than 6 x MAX_BYTES
-    path = write(tmp_path / "c.jsonl", "\n".join([small, big, huge_line, small]) + "\n")
+    path = write(tmp_path / "c.jsonl", "\n".join([small, big, huge_line, small.replace("small", "after")]) + "\n")
     results = list(iter_documents([path]))
     assert [r.id if isinstance(r, Article) else (r.line, r.message) for r in results] == [
-        "small", (2, "text too large (0.2 MB > 0.1 MB limit)"), (3, "line too large (more than 0.6 MB)"), "small"]
+        "small", (2, "text too large (0.2 MB > 0.1 MB limit)"), (3, "line too large (more than 0.6 MB)"), "after"]
 
 
 def test_jsonl_line_that_is_not_utf8_or_binary(tmp_path):
-    good = json.dumps({"id": "a", "text": NEWS}).encode()
-    path = write(tmp_path / "c.jsonl", b"\n".join([good, b'{"text": "caf\xe9"}', good, b"\x00\x01\x02", good]))
+    def good(id):
+        return json.dumps({"id": id, "text": NEWS}).encode()
+    path = write(tmp_path / "c.jsonl", b"\n".join([good("a"), b'{"text": "caf\xe9"}', good("b"), b"\x00\x01\x02",
+                                                   good("c")]))
     results = list(iter_documents([path]))
     assert [r.id if isinstance(r, Article) else (r.line, r.message) for r in results] == [
-        "a", (2, "not UTF-8 text"), "a", (4, "binary file, not text")]
+        "a", (2, "not UTF-8 text"), "b", (4, "binary data (a NUL byte), not text"), "c"]
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -468,7 +470,7 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path):
     write(tmp_path / ".git" / "x.txt", NEWS)
     results = list(iter_documents([tmp_path]))
     assert [r.id if isinstance(r, Article) else str(r) for r in results] == [
-        "j1", f"{tmp_path / 'a' / 'empty.txt'}: empty file", "z", "b", "c"]
+        "j1", f"{tmp_path / 'a' / 'empty.txt'}: empty file", "a/z", "b", "c"]
 
 
 def test_a_single_path_is_accepted_as_well_as_a_list(tmp_path):

@@ -63,7 +63,10 @@ def open_output(path: str | None) -> IO:
 
 # --- options: one object each ----------------------------------------------------------------------
 
-PATHS = click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(dir_okay=True))
+# Not readable=True: an unreadable path is the readers' one-line error for that input, the others
+# still read; click would refuse the whole run with a usage error (exit 2).
+PATHS = click.argument("paths", metavar="PATH...", nargs=-1, required=True,
+                       type=click.Path(dir_okay=True, readable=False))
 JOBS = click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
                     help="Processes that parse articles in parallel.")
 ENTITIES = click.option(

@@ -33,6 +33,7 @@ from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
 from kg.documents.readers import file_suffix, files_under, make_article, os_error_message, read_path
 from kg.documents.records import Article, DocumentError, InputError
+from kg.text import fold
 
 __all__ = [
     "Article", "InputError", "DocumentError", "iter_documents", "read_article", "article_from_text",
@@ -43,16 +44,31 @@ ARTICLE_FIELDS = ("path", "publisher", "title", "url", "published", "author")
 
 
 def iter_documents(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Iterator[Article | InputError]:
-    """Articles from .txt/.jsonl/.html files and directories, streamed; bad input yields an `InputError`."""
+    """Articles from .txt/.jsonl/.html files and directories, streamed; bad input yields an `InputError`.
+
+    Ids are unique in what one call yields: a file in a directory is named by its path below it
+    ("2023/report"), and an id read again (a JSONL line repeating one, two files named alike on
+    the command line) is an `InputError` for the later input: the first is kept, never replaced."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]  # one path, not an iterable of its characters
-    for path in map(os.fspath, paths):
+    first: dict[str, str] = {}  # id -> where it was read
+    for doc, line in _read_all(map(os.fspath, paths)):
+        if isinstance(doc, Article):
+            if doc.id in first:
+                yield InputError(str(doc.path), f"duplicate id {fold(doc.id, 80)!r} (also {first[doc.id]})", line)
+                continue
+            first[doc.id] = f"{doc.path}:{line}" if line else str(doc.path)
+        yield doc
+
+
+def _read_all(paths: Iterable[str]) -> Iterator[tuple[Article | InputError, int | None]]:
+    for path in paths:
         if os.path.isdir(path):
             for found in files_under(path):
                 if isinstance(found, InputError):
-                    yield found
+                    yield found, None
                 else:
-                    yield from read_path(found)
+                    yield from read_path(found, root=path)
         else:
             yield from read_path(path)
 
@@ -63,7 +79,7 @@ def read_article(path: str | os.PathLike) -> Article:
     if os.path.isdir(path) or file_suffix(path) == ".jsonl":
         message = "read_article reads one .txt or .html file; use iter_documents for corpora"
         raise DocumentError(InputError(path, message))
-    result = next(read_path(path))
+    result, _ = next(read_path(path))
     if isinstance(result, InputError):
         raise DocumentError(result)
     return result

@@ -1,14 +1,17 @@
-"""Reading files: the directory walk, .txt (decoded: UTF-8, UTF-16 with a BOM, else a detected
-legacy encoding), .jsonl (one article a line) and .html (the article text trafilatura extracts),
-size limits, and `make_article`, which turns the text read into an `Article`.
+"""Reading files: the directory walk, .txt (decoded: UTF-8, UTF-16 with a BOM or told by its NUL
+bytes, else a detected legacy encoding), .jsonl (one article a line) and .html (the article text
+trafilatura extracts), size limits, and `make_article`, which turns the text read into an `Article`.
 
 A document that cannot be read is refused with one user-facing line; `read_path` yields it as an
-`InputError` and goes on."""
+`InputError` and goes on. An article's id is the one its JSONL line gives, else made from the path
+(`id_below`)."""
 from __future__ import annotations
 
 import codecs
 import json
 import os
+import re
+import stat
 from typing import BinaryIO, Iterator
 
 from kg.documents.boilerplate import blank_boilerplate
@@ -18,6 +21,7 @@ from kg.documents.records import Article, InputError
 MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but whitespace: not in text
 
 
 class _Refused(Exception):
@@ -43,32 +47,66 @@ def files_under(directory: str) -> Iterator[str | InputError]:
             yield entry.path
 
 
-def read_path(path: str) -> Iterator[Article | InputError]:
-    """The article in one file, or each of a .jsonl's; what cannot be read is an `InputError`."""
+def read_path(path: str, root: str | None = None) -> Iterator[tuple[Article | InputError, int | None]]:
+    """The article in one file, or each of a .jsonl's, with the line it was read from (None for a
+    whole file); what cannot be read is an `InputError`. A file found in the directory `root` takes
+    its id from its path below it (`id_below`)."""
+    base = id_below(path, root)
     try:
         suffix = file_suffix(path)
         if suffix == ".jsonl":
-            yield from _read_jsonl(path)
+            yield from _read_jsonl(path, base)
         elif suffix == ".txt":
-            yield make_article(_decode(_read_bytes(path)), id=_stem(path), path=path)
+            yield make_article(_decode(_read_bytes(path)), id=base, path=path), None
         elif suffix in (".html", ".htm"):
-            yield _read_html(path)
+            yield _read_html(path, base), None
         else:
             os.stat(path)  # a missing file is reported as missing, not as unsupported
             raise _Refused(f"unsupported file type '{suffix}' (expected .txt, .jsonl, .html or .htm)")
     except _Refused as refused:
-        yield InputError(path, str(refused))
+        yield InputError(path, str(refused)), None
     except OSError as error:
-        yield InputError(path, os_error_message(error))
+        yield InputError(path, os_error_message(error)), None
+
+
+def id_below(path: str, root: str | None) -> str:
+    """The id of the file `path`: its path below the directory `root` without the suffix, "/"
+    between folders ("2023/report" for root/2023/report.txt), so that files of the same name in
+    different folders stay apart; a file named by itself (no root): its name without the suffix."""
+    if root is None:
+        return _stem(path)
+    return os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, "/")
+
+
+def _open(path: str) -> BinaryIO:
+    """The file, opened for reading only if it is a regular file: opening a FIFO waits for a writer
+    forever, and a device (/dev/zero, a terminal) need never end."""
+    _require_regular(os.stat(path).st_mode)
+    # O_NONBLOCK: should a FIFO take the file's place after stat(), opening it does not wait
+    # (reading a regular file ignores the flag).
+    f = open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
+    try:
+        _require_regular(os.fstat(f.fileno()).st_mode)
+    except _Refused:
+        f.close()
+        raise
+    return f
+
+
+def _require_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+        raise _Refused(f"not a regular file ({kind})")
 
 
 def _read_bytes(path: str) -> bytes:
     """The whole file, refused before reading if larger than MAX_BYTES or empty."""
-    size = os.stat(path).st_size
-    if size > MAX_BYTES:
-        raise _Refused(_too_large(size))
-    with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)  # the file may have grown since stat()
+    with _open(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > MAX_BYTES:
+            raise _Refused(_too_large(size))
+        data = f.read(MAX_BYTES + 1)  # the file may have grown since fstat()
     if len(data) > MAX_BYTES:
         raise _Refused(_too_large(len(data)))
     if not data.strip():
@@ -83,11 +121,42 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             raise _Refused("invalid UTF-16 text") from None
     if b"\x00" in data:
-        raise _Refused("binary file, not text")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise _Refused("binary file, not text")
+        return _require_text(text)
     try:
         return _require_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return _require_text(_decode_legacy(data))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The text of UTF-16 without a byte-order mark, or None if `data` does not look like it.
+
+    Told by where its NUL bytes are: in text of a Latin script nearly every code unit is below
+    U+0100, so its high byte is NUL (the odd bytes in little-endian, the even ones in big-endian),
+    while a NUL low byte needs a rare character like U+0100 or U+2000. So: NUL in at least half of
+    the bytes on one side and in at most 1% on the other, a strict decoding (no lone surrogates),
+    and no control characters but whitespace. Binary files fail one of these; UTF-16 in a
+    non-Latin script (Cyrillic, CJK) is not told apart from binary and stays refused."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    units = len(data) // 2
+    nul_even, nul_odd = data[0::2].count(0), data[1::2].count(0)
+    if nul_odd >= units / 2 and nul_even <= units / 100:
+        encoding = "utf-16-le"
+    elif nul_even >= units / 2 and nul_odd <= units / 100:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if CONTROL.search(text):
+        return None
+    return text
 
 
 def _decode_legacy(data: bytes) -> str:
@@ -113,7 +182,7 @@ def _require_text(text: str) -> str:
     return text
 
 
-def _read_html(path: str) -> Article:
+def _read_html(path: str, id: str) -> Article:
     # Imported here, not above: trafilatura (with lxml, courlan, htmldate) takes longer to import
     # than the rest of kg.documents together, and only HTML pages need it.
     import trafilatura
@@ -124,7 +193,7 @@ def _read_html(path: str) -> Article:
     if page is None:
         raise _Refused("no article text found in HTML")
     article = make_article(
-        page.text or "", id=_stem(path), path=path, publisher=page.sitename, title=page.title,
+        page.text or "", id=id, path=path, publisher=page.sitename, title=page.title,
         url=page.url, published=page.date, author=page.author,
     )
     if not article.body.strip():  # what trafilatura kept is only a menu ("Home")
@@ -132,26 +201,42 @@ def _read_html(path: str) -> Article:
     return article
 
 
-def _read_jsonl(path: str) -> Iterator[Article | InputError]:
-    """One article per line; a bad line yields an `InputError` with its line number."""
+def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, int | None]]:
+    """One article per line, with its line number (a line without an id: "BASE:LINE"); a bad
+    line yields an `InputError` with its line number."""
     found_any = False
-    with open(path, "rb") as f:
+    with _open(path) as f:
+        if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
+            yield InputError(path, "binary file, not text"), None
+            return
+        f.seek(0)
         for lineno, line in _numbered_lines(f):
             if line is not None and not line.strip():
                 continue
             found_any = True
             if line is None:
-                yield InputError(path, f"line too large (more than {_mb(_max_line_bytes())} MB)", lineno)
+                too_large = f"line too large (more than {_mb(_max_line_bytes())} MB)"
+                yield InputError(path, too_large, lineno), lineno
                 continue
-            if b"\x00" in line:
-                yield InputError(path, "binary file, not text", lineno)
-                return
+            if b"\x00" in line:  # damage to this line only: the lines after it are still read
+                yield InputError(path, "binary data (a NUL byte), not text", lineno), lineno
+                continue
             try:
-                yield _jsonl_article(line, path, lineno)
+                yield _jsonl_article(line, path, lineno, base), lineno
             except _Refused as refused:
-                yield InputError(path, str(refused), lineno)
+                yield InputError(path, str(refused), lineno), lineno
     if not found_any:
-        yield InputError(path, "empty file")
+        yield InputError(path, "empty file"), None
+
+
+def _binary(head: bytes) -> bool:
+    """Whether a .jsonl file whose first bytes are `head` is binary (an image, UTF-16): NUL bytes,
+    and either no "{" to start a JSON object or a NUL in every fourth byte. A NUL byte or two in a
+    file that starts like JSONL are damage to a line, reported as that line's error."""
+    if b"\x00" not in head:
+        return False
+    start = head.lstrip(b" \t\r\n\xef\xbb\xbf")  # a UTF-8 byte-order mark is allowed
+    return not start.startswith(b"{") or head.count(0) * 4 > len(head)
 
 
 def _max_line_bytes() -> int:
@@ -174,7 +259,7 @@ def _numbered_lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield lineno, None
 
 
-def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
+def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
     try:
         record = json.loads(line.decode("utf-8").lstrip("\ufeff"))
     except UnicodeDecodeError:
@@ -185,6 +270,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
         raise _Refused("invalid JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise _Refused(f"expected a JSON object, got {type(record).__name__}")
+    _refuse_lone_surrogates(record)
     text = record.get("text")
     if text is None:
         raise _Refused('missing "text" field')
@@ -199,7 +285,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
     used = {"id", "doc_id", "text", "publisher", "title", "url", "published", "publication_date", "date", "author"}
     return make_article(
         text,
-        id=f"{_stem(path)}:{lineno}" if record_id in (None, "") else str(record_id),
+        id=f"{base}:{lineno}" if record_id in (None, "") else str(record_id),
         path=path,
         publisher=_string(record, "publisher"),
         title=_string(record, "title"),
@@ -208,6 +294,30 @@ def _jsonl_article(line: bytes, path: str, lineno: int) -> Article:
         author=_string(record, "author"),
         meta={key: value for key, value in record.items() if key not in used},
     )
+
+
+def _refuse_lone_surrogates(record: dict) -> None:
+    """JSON allows the escape of half a surrogate pair ("\\ud800"), which no UTF-8 output and no
+    store can hold: the line is refused, naming the field, instead of failing the run later."""
+    for key, value in record.items():
+        stack = [key, value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                stack += [*item.keys(), *item.values()]
+            elif isinstance(item, list):
+                stack += item
+            elif isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError as error:
+                    bad = ord(item[error.start])
+                    raise _Refused(f'"{_printable(key)}" is not valid Unicode text (a lone surrogate '
+                                   f'\\u{bad:04x})') from None
+
+
+def _printable(key: str) -> str:
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")[:40]
 
 
 def _string(record: dict, *keys: str) -> str | None:

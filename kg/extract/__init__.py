@@ -36,11 +36,12 @@ def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int
     from kg.extract import nlp
 
     model.load()  # a missing or broken model file stops here, before any parsing
-    pipeline = nlp.load()
-    docs = pipeline.pipe(((a.body, a) for a in articles), as_tuples=True,
-                         batch_size=batch_size, n_process=jobs)
-    for doc, article in docs:
-        yield article, attributions_in(doc, article)
+    docs = nlp.parse(((a.body, a) for a in articles), jobs=jobs, batch_size=batch_size)
+    try:
+        for doc, article in docs:
+            yield article, attributions_in(doc, article)
+    finally:
+        docs.close()  # the worker processes stop now, also on an error, not when this is collected
 
 
 def document_record(article: Article, records: list[Attribution]) -> dict:
