@@ -28,8 +28,9 @@ from kg.cli.common import STORE, CommandError, file_error, format_option, graph_
 @STORE
 def render(output, focus, depth, types, query_file, max_nodes, title, store):
     """Draw who said what, via whom: agents (sources, relays, publishers, recipients, platforms),
-    claims and articles, with edges said, relayed, cited, published, in, to and on. Colour and shape
-    by type, a legend, tooltips with the claim, cue, certainty, polarity and evidence sentence.
+    claims and articles, with edges said, relayed, cited, published, in, to and on, and disputes
+    (dashed red: a claim that denies or does not confirm another, see kg claims --contested). Colour
+    and shape by type, a legend, tooltips with the claim, cue, certainty, polarity and evidence sentence.
     The page works offline (vis-network is inside it).
 
     \b

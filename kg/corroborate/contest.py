@@ -9,7 +9,13 @@ merges across polarity) form a contested group, written with the claim groups by
     <.../article/003_...#a11-claim> kg:disputes <.../article/003_...#a10-claim> .
 
 Only original statements take part (a relay's claim restates its original's), and neither
-questions nor anything of underspecified certainty ("asked whether ..."). "About the same thing",
+questions nor anything of underspecified certainty ("asked whether ..."). A negative claim disputes
+only when it denies or does not confirm (its cue is one of DISPUTING: "denied", "has not confirmed")
+or calls what it points to untrue ("said that this is not true"): a negated content ("Trump will
+not be the next president", "does not defend it") or a negated saying ("did not say") is a claim of
+its own, not a denial of another (on PolNeAR dev, every such match read was wrong). Two claims of
+one statement (overlapping words in one article) or of one source in one article never dispute each
+other. "About the same thing",
 precision first (a wrong contested group is worse than none): a denial usually restates less than
 the claim it denies, so the test is containment, not similarity. What the negative claim says
 (its target) must be, by TF-IDF weight, at least CONTAINMENT inside the positive claim, with at least
@@ -26,7 +32,6 @@ amounts, dates or names: cluster.compatible). The target is
     "reports that"), since whose report it was is the other side's source, not the claim;
   - else the claim's own words (its negation is a stop word: "no troops were detected" is about
     troops detected).
-Two claims of one statement (overlapping words in the same sentence) never dispute each other.
 The contested groups are the connected components of the claim groups linked by disputes.
 Not done: a denial in other words than the claim ("the soldiers are not in Kursk" / "units were
 seen in the war zone"); a negation that the extractor gets wrong ("has not denied" is read as a
@@ -54,6 +59,9 @@ right baseless groundless unfounded fake lie lies nonsense rumor rumors rumour r
 invented fiction fact facts case real story stories allegation allegations information news""".split())
 POINTER = re.compile(r"\b(?:this|that|it|these|those|such|the\s+(?:reports?|claims?|allegations?|information|"
                      r"news|story|stories|accounts?|rumou?rs?))\b", re.I)
+# Cues that deny, or (negated) confirm: "denied", "rejected", "has not confirmed", "could not verify".
+DISPUTING = re.compile(r"\b(?:den(?:y|ies|ied|ying|ial)|refut|reject|dismiss|disput|contradict|rebut|confirm|"
+                       r"verif|corroborat|substantiat)", re.I)
 LEADING_THAT = re.compile(r"^\s*that\s+", re.I)
 # "South Korean reports that X", "the claims of X": whose report it was, then what was reported.
 REPORTED = re.compile(r"^\s*(?:that\s+)?(?:[\w'’.-]+\s+){0,6}?(?:reports?|claims?|allegations?|accounts?|"
@@ -65,9 +73,14 @@ def points_back(text: str, features: Features) -> bool:
     return bool(features.terms) and set(features.terms) <= TRUTH and bool(POINTER.search(LEADING_THAT.sub("", text)))
 
 
-def _same_statement(a, b) -> bool:
-    return (a.article == b.article and a.evidence_start == b.evidence_start and a.start is not None
-            and b.start is not None and a.start < b.end and b.start < a.end)
+def _apart(a, b) -> bool:
+    """Whether two claims may dispute each other: not one statement (overlapping words in one
+    article) nor one source restating itself in one article."""
+    if a.article != b.article:
+        return True
+    if a.source and a.source == b.source:
+        return False
+    return a.start is None or b.start is None or not (a.start < b.end and b.start < a.end)
 
 
 def _antecedent(i: int, records, by_article: dict[str, list[int]]) -> int | None:
@@ -118,9 +131,12 @@ def disputes(records, features: list[Features], idf: dict[str, float],
         if r.polarity != NEGATIVE:
             continue
         target, direct = features[i], set()
-        if points_back(r.text, features[i]):
+        pointing = points_back(r.text, features[i])
+        if not pointing and not DISPUTING.search(r.cue or ""):
+            continue  # a negated content or saying: a claim of its own, no denial of another
+        if pointing:
             j = _antecedent(i, records, by_article)
-            if j is None or records[j].polarity != POSITIVE:
+            if j is None or records[j].polarity != POSITIVE or not _apart(r, records[j]):
                 continue  # nothing it points to that says the thing: precision first
             target = features[j]
             out.add((i, j, "antecedent"))
@@ -129,7 +145,7 @@ def disputes(records, features: list[Features], idf: dict[str, float],
             for j in by_article[r.article]:  # "Moscow denied this": the claims of the sentence it points to
                 o = records[j]
                 if o.polarity == POSITIVE and o.start is not None and r.start <= o.start and o.end <= r.end \
-                        and o.evidence_start != r.evidence_start:
+                        and o.evidence_start != r.evidence_start and (not r.source or o.source != r.source):
                     out.add((i, j, "within"))
                     direct.add(j)
         else:
@@ -143,7 +159,7 @@ def disputes(records, features: list[Features], idf: dict[str, float],
         v = unit_vector(target.terms, idf)
         candidates = {j for t in v for j in postings.get(t, ())}
         for j in sorted(candidates - direct):
-            if _same_statement(r, records[j]):
+            if not _apart(r, records[j]):
                 continue
             u = features[j]
             shared = [t for t in v if t in set(u.terms)]

@@ -51,6 +51,7 @@ class ClaimRecord:
     evidence_start: int | None = None  # where the sentence the claim was found in begins and ends
     evidence_end: int | None = None
     original: str = ""               # the attribution at the end of its chain (the claim's own when equal)
+    cue: str | None = None           # the attribution's cue words ("has not confirmed": "confirmed")
 
     @property
     def is_original(self) -> bool:
