@@ -64,7 +64,8 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
 def analyze(fmt, top, store):
     """The numbers for judging a story: claims per original source and per outlet, the share of
     each outlet's claims that rest on anonymous sources, how many hops claims travelled, and
-    the most relied-upon sources (PageRank on publisher -> relay -> source).
+    the most relied-upon sources (PageRank on publisher -> relay -> source), and the contested
+    groups (said by some, denied or not confirmed by others: kg claims --contested).
 
     \b
     Examples:
