@@ -9,9 +9,12 @@
 - chain_lengths: how many claims reached the page directly (1), through one relay (2), ...;
 - relied_upon: the sources the corpus leans on most: PageRank on the "relies on" projection
   (publisher -> relay -> original source, one edge per hop, weighted by the number of claims),
-  so a source relayed by outlets that are themselves much relied on ranks high.
+  so a source relayed by outlets that are themselves much relied on ranks high;
+- contested: the contested groups (what some sources say and others deny or do not confirm), each
+  with its label and, per side, the claims and the independent sources of its claim groups (summed:
+  a source on two groups of one side counts twice); most claims first.
 
-Three SPARQL queries (kg/queries/analyze_*.rq) and one networkx PageRank: linear in the claims.
+Four SPARQL queries (kg/queries/analyze_*.rq) and one networkx PageRank: linear in the claims.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 
 from kg import query as q
+from kg.text import fold
 from kg.store import as_store
 
 TOP = 15
@@ -49,6 +53,13 @@ def analyze(graph, top: int = TOP) -> dict:
             weight = relied.get_edge_data(h["fromLabel"], h["toLabel"], {"weight": 0})["weight"]
             relied.add_edge(h["fromLabel"], h["toLabel"], weight=weight + 1)
     rank = pagerank(relied)
+    contested: dict[str, dict] = {}
+    for row in q.records(q.run(store, q.named("analyze_contested"))):
+        c = contested.setdefault(row["contest"], {"contested": row["label"], "iri": row["contest"],
+                                                  "affirms": {"claims": 0, "sources": 0},
+                                                  "disputes": {"claims": 0, "sources": 0}})
+        c[row["side"]]["claims"] += int(row["claims"])
+        c[row["side"]]["sources"] += int(row["independentSources"])
 
     return {
         "claims": len(claims),
@@ -58,6 +69,9 @@ def analyze(graph, top: int = TOP) -> dict:
         "chain_lengths": {str(k): lengths[k] for k in sorted(lengths)},
         "relied_upon": [{"source": s, "pagerank": round(r, 4), "relied_on_by": relied.in_degree(s)}
                         for s, r in sorted(rank.items(), key=lambda kv: (-kv[1], kv[0]))[:top]],
+        "contested_groups": len(contested),
+        "contested": sorted(contested.values(), key=lambda c: (-c["affirms"]["claims"] - c["disputes"]["claims"],
+                                                               c["iri"]))[:top],
     }
 
 
@@ -90,4 +104,8 @@ def format_report(report: dict) -> str:
     lines += [f"  {k}: {n}" for k, n in report["chain_lengths"].items()]
     lines += ["", "Most relied upon (PageRank on publisher -> relay -> source):"]
     lines += [f"  {r['pagerank']:.4f}  {r['source']}  (relied on by {r['relied_on_by']})" for r in report["relied_upon"]]
+    lines += ["", f"Contested ({report['contested_groups']}: said by some sources, denied or not confirmed by others;",
+              "claims and independent sources affirming / disputing):"]
+    lines += [f"  {c['affirms']['claims']:>3} ({c['affirms']['sources']}) / {c['disputes']['claims']:>3} "
+              f"({c['disputes']['sources']})  {fold(c['contested'], 90)}" for c in report["contested"]]
     return "\n".join(lines)

@@ -109,11 +109,14 @@ class Graph:
     def sources(self) -> list[dict]:
         return q.sources(self.store)
 
-    def claims(self, single_source: bool = False, min_sources: int | None = None, about: str | None = None) -> list[dict]:
-        """The members of the claim groups, one dict per claim, best corroborated groups first."""
+    def claims(self, single_source: bool = False, min_sources: int | None = None, about: str | None = None,
+               contested: bool = False) -> list[dict]:
+        """The members of the claim groups, one dict per claim, best corroborated groups first
+        (`contested`: only the groups of contested groups, by contested group)."""
         from kg import corroborate
 
-        return corroborate.claims(self.store, single_source=single_source, min_sources=min_sources, about=about)
+        return corroborate.claims(self.store, single_source=single_source, min_sources=min_sources, about=about,
+                                  contested=contested)
 
     def stats(self) -> list[dict]:
         return q.stats(self.store) + [{"figure": "triples", "value": self.store.count()}]

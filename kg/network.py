@@ -24,6 +24,7 @@ network analysis).
 - claims: one per original statement (the attribution at the end of a citing chain; its
   kg:Claim IRI is the node id), however many relays passed it on. `type` "Claim"; `text`, `cue`
   (as the page reports it: the cue of the outermost attribution, as in `kg attributions`),
+  `contested` (the label of its contested group, when it disputes or is disputed),
   `certainty`, `polarity`, `speech` (direct, indirect, mixed), `evidence` (the sentence),
   `source` (label of the original source, or the name the article used), `via` (the relays'
   labels, from the source outward), `channel`, `date`, `article` (IRI), `document_id`,
@@ -41,7 +42,10 @@ is the key again and `weight` the number of attributions the edge stands for:
 - `cited`: relay agent -> the agent it cites (one step of a chain; weight: citing links);
 - `published`: publisher -> article (weight: the article's attributions in the picture);
 - `in`: claim -> article;
-- `to`: claim -> recipient ("told Newsweek"); `on`: claim -> platform ("on Telegram").
+- `to`: claim -> recipient ("told Newsweek"); `on`: claim -> platform ("on Telegram");
+- `disputes`: a claim that denies or does not confirm another -> that claim (kg:disputes: a
+  contested group, kg.corroborate.contest); its `contested` and both claims' `contested` are the
+  contested group's label.
 
 `graph.graph` holds what was asked: `focus`, `depth`, `types`, `query`, and `matched` (the IRIs
 of the agents the focus name matched).
@@ -127,6 +131,7 @@ def build(graph, *, focus: str | None = None, depth: int = 2, types: set[str] | 
     nodes = q.records(q.run(store, q.named("network_nodes")))
 
     net = _assemble(rows, nodes, selected)
+    _add_disputes(net, q.records(q.run(store, q.named("disputes"))))
     net.graph.update(focus=focus, depth=depth, types=sorted(wanted_types) if wanted_types else None,
                      query=None if query is None else str(query), matched=[])
     if focus is not None:
@@ -180,6 +185,18 @@ def _assemble(rows: list[dict], node_rows: list[dict], selected: set[str] | None
         picture.add_claim(original, members, records, cited_by)
     picture.add_articles(articles)
     return picture.finish()
+
+
+def _add_disputes(net: nx.MultiDiGraph, disputes: list[dict]) -> None:
+    """The contested groups in the picture: a `disputes` edge from each claim that denies or does
+    not confirm another to that claim, and on both claims `contested`, the contested group's label
+    (disputes link original statements, which are the claim nodes)."""
+    for d in disputes:
+        if d["claim"] in net and d["disputed"] in net:
+            net.add_edge(d["claim"], d["disputed"], key="disputes", label="disputes", weight=1,
+                         contested=d["contestLabel"])
+            for claim in (d["claim"], d["disputed"]):
+                net.nodes[claim]["contested"] = d["contestLabel"]
 
 
 def _chains(rows: list[dict], selected: set[str] | None) -> tuple[dict, dict, dict]:

@@ -28,7 +28,8 @@ The page is pyvis 0.3.2's template, rendered here rather than by `Network.genera
   it) and physics is off, so 2,000 nodes are drawn at once, with no settling.
 
 Node colour and shape by type (a legend is in the page), edges coloured and labelled (said,
-relayed, cited, published, in, to, on), width by weight.
+relayed, cited, published, in, to, on; disputes, dashed red, from a claim that denies or does not
+confirm another to that claim, the two claims' tooltips saying "contested"), width by weight.
 
 For checks (tests, a headless browser), the page writes what vis-network drew, after its first
 drawing, into `<html data-kg-drawn='{"nodes": N, "edges": M, "visible": V, "painted": P, "ms": T}'>`:
@@ -72,12 +73,13 @@ NODE_STYLES = {
 OTHER_STYLE = ("dot", "#bab0ac", "other", "●")
 EDGE_COLOURS = {
     "said": "#4e79a7", "relayed": "#f28e2b", "cited": "#e15759", "published": "#9c755f",
-    "in": "#b9b9b9", "to": "#76b7b2", "on": "#d4a912",
+    "in": "#b9b9b9", "to": "#76b7b2", "on": "#d4a912", "disputes": "#d62728",
 }
+DASHED = frozenset({"disputes"})   # a contest, not a path the claim took: drawn apart
 EDGE_MEANING = {
     "said": "source → claim", "relayed": "relay → claim", "cited": "relay → the source it cites",
     "published": "outlet → article", "in": "claim → article", "to": "claim → recipient",
-    "on": "claim → platform",
+    "on": "claim → platform", "disputes": "claim → the claim it denies or does not confirm (contested)",
 }
 _INLINE = re.compile(r"^\s*(?:#|data:|$)", re.IGNORECASE)      # what a src= or href= may hold: in the page
 _CSS_REMOTE = re.compile(r"@import|url\((?!\s*[\"']?\s*data:)", re.IGNORECASE)
@@ -345,6 +347,8 @@ def _claim_tip(net, d: dict) -> str:
     article = _article_line(net, d)
     if article:
         lines.append(f"<i>article:</i> {article}")
+    if d.get("contested"):
+        lines.append(f'<b class="kg-contested">contested</b>: “{_e(d["contested"])}”')
     return "<br>".join(lines)
 
 
@@ -388,6 +392,9 @@ def vis_data(net, positions: dict) -> tuple[list[dict], list[dict]]:
         if weight > 1:
             edge["width"] = round(min(1 + 1.5 * math.log2(weight), 10), 1)
             edge["title"] = f"{label}: {weight} attributions"
+        if label in DASHED:
+            edge["dashes"] = True
+            edge["title"] = f"contested: {d.get('contested') or ''}"  # a string title is shown as text
         edges.append(edge)
     return nodes, edges
 
@@ -496,7 +503,8 @@ def _legend(nodes: list[dict], edges: list[dict]) -> str:
     rows.append('<div class="h">edges</div>')
     for label, colour in EDGE_COLOURS.items():
         if label in used_edges or not edges:
-            rows.append(f'<div><span class="l" style="border-color:{colour}"></span>{_e(label)}: '
+            dashed = ";border-top-style:dashed" if label in DASHED else ""
+            rows.append(f'<div><span class="l" style="border-color:{colour}{dashed}"></span>{_e(label)}: '
                         f'{_e(EDGE_MEANING[label])}</div>')
     rows.append('<div style="color:#666666">width: number of attributions</div>')
     return f'<div id="kg-legend" class="kg-panel">{"".join(rows)}</div>'

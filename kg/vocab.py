@@ -22,7 +22,8 @@ from pyoxigraph import NamedNode
 
 # Built on first use (by __getattr__ at the end of this module): they need rdflib.
 RDFLIB_TERMS = ("KG", "NIF", "PROV", "SCHEMA", "SKOS", "RDF", "RDFS", "XSD", "OWL", "DCTERMS", "KGSH", "ONTOLOGY",
-                "ENTITY", "ARTICLE", "GRAPH", "AGENTS_GRAPH", "GROUPS_GRAPH", "CLAIM_GROUP", "AGENT_CLASSES")
+                "ENTITY", "ARTICLE", "GRAPH", "AGENTS_GRAPH", "GROUPS_GRAPH", "CLAIM_GROUP", "CONTESTED_GROUP",
+                "AGENT_CLASSES")
 __all__ = [*RDFLIB_TERMS, "BASE", "TERMS", "PREFIXES", "node", "RDF_TYPE", "RDFS_LABEL", "SKOS_ALT_LABEL",
            "XSD_INTEGER", "ontology_path"]
 
@@ -131,6 +132,10 @@ def _rdflib_terms() -> dict:
         ClaimGroup: URIRef
         inGroup: URIRef
         independentSources: URIRef
+        ContestedGroup: URIRef
+        affirmedIn: URIRef
+        disputedIn: URIRef
+        disputes: URIRef
         TextSpan: URIRef
 
         # agents and countries
@@ -190,6 +195,7 @@ def _rdflib_terms() -> dict:
         "AGENTS_GRAPH": graph.agents,                          # the agents graph, shared by all articles
         "GROUPS_GRAPH": graph["claim-groups"],                 # the claim groups (kg.corroborate writes it)
         "CLAIM_GROUP": Namespace(BASE + "claim-group/"),       # + 16 hex digits of a hash of the members
+        "CONTESTED_GROUP": Namespace(BASE + "contested-group/"),  # + 16 hex digits of a hash of its groups
         "KGSH": Namespace(BASE + "shapes#"),                   # the SHACL shapes of ontology/shapes.ttl
         # The classes an agent of the agents graph has exactly one of (kg:Country is no agent).
         "AGENT_CLASSES": (KG.Person, KG.NewsOutlet, KG.Platform, KG.IntelligenceAgency, KG.GovernmentBody,

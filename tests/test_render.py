@@ -99,7 +99,7 @@ def test_the_model_of_nodes_and_edges(net, store):
     assert sum(d["weight"] for _, _, k, d in net.edges(keys=True, data=True) if k == "in") == tops
     ends = {"said": ("agent", "claim"), "relayed": ("agent", "claim"), "cited": ("agent", "agent"),
             "published": ("agent", "article"), "in": ("claim", "article"), "to": ("claim", "agent"),
-            "on": ("claim", "agent")}
+            "on": ("claim", "agent"), "disputes": ("claim", "claim")}
     for u, v, key, d in net.edges(keys=True, data=True):
         assert (net.nodes[u]["kind"], net.nodes[v]["kind"]) == ends[key] and d["label"] == key
         assert isinstance(d["weight"], int) and d["weight"] >= 1

@@ -9,16 +9,19 @@ from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
                  "viaLabel", "publisherLabel", "documentId", "countsAsLabel", "statementWith", "notCounted", "evidence",
-                 "evidenceStart", "evidenceEnd", "claim", "countsAs"]
+                 "evidenceStart", "evidenceEnd", "claim", "countsAs", "contest", "contestLabel", "side",
+                 "disputes"]
 
 
 @click.command(short_help="Claims about the same thing, grouped, with their independent sources.")
 @click.option("--single-source", is_flag=True, help="Only what rests on exactly one independent source.")
 @click.option("--min-sources", type=click.IntRange(min=1), metavar="N", help="Only groups of at least N independent sources.")
 @click.option("--about", metavar="TEXT", help="Only groups with a claim containing TEXT.")
+@click.option("--contested", is_flag=True,
+              help="Only contested groups: what some sources say and others deny or do not confirm.")
 @ROWS
 @STORE
-def claims(single_source, min_sources, about, fmt, store):
+def claims(single_source, min_sources, about, contested, fmt, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
     original sources: a relay counts as the source it cites, and so does a claim nested in another
@@ -29,32 +32,46 @@ def claims(single_source, min_sources, about, fmt, store):
     articles and publishers, and why a claim does not count (the other formats: countsAsLabel,
     statementWith, notCounted).
 
+    With --contested, the claim groups that are part of a contested group: claims about the same
+    thing with opposite polarity, one side saying it, the other denying it or not confirming it.
+    Each contested group is shown once, then the groups that affirm it, then those that dispute
+    it (the other formats: contest, contestLabel, side).
+
     \b
     Examples:
         kg claims --min-sources 2
+        kg claims --contested
         kg claims --single-source --format csv
         kg claims --about Kursk --format json
     """
     if single_source and min_sources is not None and min_sources > 1:
         raise CommandError("--single-source and --min-sources N > 1 exclude each other")
     with graph_at(store) as graph:
-        rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about)
+        rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about, contested=contested)
     if fmt == "table":
-        _group_table(rows)
+        _group_table(rows, contested=contested)
     else:
         emit(rows, fmt, CLAIM_COLUMNS)
 
 
-def _group_table(rows: list[dict]) -> None:
+def _group_table(rows: list[dict], contested: bool = False) -> None:
     """For reading: each group once (its label; its count, claims, articles, publishers and IRI),
     its independent sources (+) with their claims, articles and publishers, what counts as none
-    (-), then its claims with who said them."""
+    (-), then its claims with who said them. `contested`: each contested group's label and IRI
+    first, and each group's side in it."""
     from kg.corroborate import group_sources
 
     summaries = group_sources(rows)
-    group = None
+    group = contest = None
     for row in rows:
+        if contested and row["contest"] != contest:
+            contest = row["contest"]
+            click.echo(click.style(f"CONTESTED: {fold(row['contestLabel'], 100)}", bold=True, fg="red"))
+            click.echo(click.style(f"  {contest}", dim=True))
         if row["group"] != group:
+            if contested:
+                side = "affirms it" if row["side"] == "affirms" else "disputes it (denies or does not confirm)"
+                click.echo(click.style(f"  {side}:", fg="red"))
             group, summary = row["group"], summaries[row["group"]]
             click.echo(click.style(fold(row["groupLabel"], 100), bold=True))
             click.echo(click.style(f"  {plural(row['independentSources'], 'independent source')} · "
@@ -73,8 +90,11 @@ def _group_table(rows: list[dict]) -> None:
             who += f" · in {row['publisherLabel']}"
         click.echo(f"    {who} · {row['documentId']}{_how_counted(row)}")
         click.echo(f"      {fold(row['text'], 110)}")
+        for text in row.get("disputes") or ():
+            click.echo(click.style(f"      disputes: {fold(text, 100)}", fg="red"))
     groups = len({r["group"] for r in rows})
-    click.echo(f"({plural(len(rows), 'claim')} in {plural(groups, 'group')})", err=True)
+    contests = f" of {plural(len({r['contest'] for r in rows}), 'contested group')}" if contested else ""
+    click.echo(f"({plural(len(rows), 'claim')} in {plural(groups, 'group')}{contests})", err=True)
 
 
 def _how_counted(row: dict) -> str:

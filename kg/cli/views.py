@@ -28,8 +28,9 @@ from kg.cli.common import STORE, CommandError, file_error, format_option, graph_
 @STORE
 def render(output, focus, depth, types, query_file, max_nodes, title, store):
     """Draw who said what, via whom: agents (sources, relays, publishers, recipients, platforms),
-    claims and articles, with edges said, relayed, cited, published, in, to and on. Colour and shape
-    by type, a legend, tooltips with the claim, cue, certainty, polarity and evidence sentence.
+    claims and articles, with edges said, relayed, cited, published, in, to and on, and disputes
+    (dashed red: a claim that denies or does not confirm another, see kg claims --contested). Colour
+    and shape by type, a legend, tooltips with the claim, cue, certainty, polarity and evidence sentence.
     The page works offline (vis-network is inside it).
 
     \b
@@ -63,7 +64,8 @@ def render(output, focus, depth, types, query_file, max_nodes, title, store):
 def analyze(fmt, top, store):
     """The numbers for judging a story: claims per original source and per outlet, the share of
     each outlet's claims that rest on anonymous sources, how many hops claims travelled, and
-    the most relied-upon sources (PageRank on publisher -> relay -> source).
+    the most relied-upon sources (PageRank on publisher -> relay -> source), and the contested
+    groups (said by some, denied or not confirmed by others: kg claims --contested).
 
     \b
     Examples:

@@ -52,7 +52,10 @@ The algorithm, precision first (a group must never merge different things):
      cosine similarity (cluster);
   4. average-linkage clustering while the mean cosine is at least THRESHOLD, never across an
      incompatible pair: opposite polarity, different amounts, dates or names (cluster.compatible);
-  5. count each group's independent sources, write the groups (groups.regroup).
+  5. count each group's independent sources;
+  6. the contested groups: claim groups linked by denials and non-confirmations of what other claims
+     say (contest.disputes, contest.contested_groups; kg:ContestedGroup, kg:disputes), written with
+     the groups (groups.regroup); `kg claims --contested` lists them.
 Claims are sorted by IRI before anything is computed and ties are broken by IRI: the same claims
 give the same groups and the same group IRIs whatever order the store returns them in.
 Not done: claims that say the same thing in other words ("units seen in the war zone on October
@@ -62,12 +65,13 @@ that").
 """
 from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
 from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
-                                   build_groups, claims, count_members, counting, group_iri, group_sources,
+                                   build, build_groups, claims, count_members, counting, group_iri, group_sources,
                                    group_triples, independent_key, independent_sources, read_claims, regroup,
                                    statements)
 from kg.corroborate.terms import Analyzer
+from kg.corroborate import contest
 
 __all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "NO_SOURCE", "NOT_NAMED_OR_TYPED", "GroupSummary", "ClaimRecord",
-           "regroup", "read_claims", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
+           "regroup", "read_claims", "build", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
            "independent_key", "statements", "count_members", "independent_sources", "group_iri", "claims",
-           "group_sources", "Analyzer"]
+           "group_sources", "Analyzer", "contest"]

@@ -47,16 +47,25 @@ MIN_SHARED = 2                                # terms two claims must share to b
 MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not used for blocking
 
 
-def _vectors(features: list[Features]) -> list[dict[str, float]]:
+def idf_weights(features: list[Features]) -> dict[str, float]:
+    """Each term's inverse document frequency over the claims: ln((1 + N) / (1 + df)) + 1."""
     n = len(features)
     df = Counter(t for f in features for t in set(f.terms))
-    vectors = []
-    for f in features:
-        tf = Counter(f.terms)
-        v = {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1) for t, c in tf.items()}
-        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
-        vectors.append({t: w / norm for t, w in v.items()})
-    return vectors
+    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+
+
+def unit_vector(terms: list[str], idf: dict[str, float]) -> dict[str, float]:
+    """A claim's TF-IDF vector of unit length ((1 + ln tf) * idf; a term unseen in the corpus
+    weighs as one seen once)."""
+    default = max(idf.values(), default=1.0)
+    v = {t: (1 + math.log(c)) * idf.get(t, default) for t, c in Counter(terms).items()}
+    norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+    return {t: w / norm for t, w in v.items()}
+
+
+def _vectors(features: list[Features]) -> list[dict[str, float]]:
+    idf = idf_weights(features)
+    return [unit_vector(f.terms, idf) for f in features]
 
 
 def place_bonus(u: dict[str, float], v: dict[str, float], pu: frozenset, pv: frozenset) -> float:
@@ -156,12 +165,15 @@ def _country_of() -> dict[str, str]:
 
 
 def group_claims(texts: list[str], polarities: list[str | None] | None = None, *, threshold: float = THRESHOLD,
-                 analyzer: Analyzer | None = None) -> tuple[list[list[int]], dict[tuple[int, int], float]]:
+                 analyzer: Analyzer | None = None, features: list[Features] | None = None
+                 ) -> tuple[list[list[int]], dict[tuple[int, int], float]]:
     """Group texts about the same thing: (groups as sorted lists of indexes, sorted by their first
     index; the similar pairs found, (i, j) -> cosine). Deterministic for a given order of `texts`;
-    regroup() sorts claims by IRI first."""
-    analyzer = (analyzer or Analyzer()).fit(texts)
-    features = [analyzer.features(t) for t in texts]
+    regroup() sorts claims by IRI first. `features`: the texts' own, when the caller has them
+    (from an Analyzer fitted on `texts`)."""
+    if features is None:
+        analyzer = (analyzer or Analyzer()).fit(texts)
+        features = [analyzer.features(t) for t in texts]
     polarities = polarities or [None] * len(texts)
     vectors = _vectors(features)
     sims = _candidates(vectors, CANDIDATE, [f.places for f in features])

@@ -13,7 +13,8 @@ from typing import Iterable
 from pyoxigraph import Literal, NamedNode
 
 from kg import query, vocab
-from kg.corroborate.cluster import THRESHOLD, group_claims
+from kg.corroborate.cluster import THRESHOLD, group_claims, idf_weights
+from kg.corroborate.contest import contested_groups, disputes
 from kg.corroborate.terms import Analyzer
 from kg.resolve import is_proper_name
 from kg.store import as_store
@@ -46,6 +47,16 @@ class ClaimRecord:
     source_label: str | None = None  # the source agent's label: whether it has a name
     start: int | None = None         # where the claim's words begin and end in the article (the first
     end: int | None = None           # fragment's begin, the last one's end)
+    certainty: str | None = None
+    evidence_start: int | None = None  # where the sentence the claim was found in begins and ends
+    evidence_end: int | None = None
+    original: str = ""               # the attribution at the end of its chain (the claim's own when equal)
+    cue: str | None = None           # the attribution's cue words ("has not confirmed": "confirmed")
+
+    @property
+    def is_original(self) -> bool:
+        """Whether the claim is its chain's original statement, not a relay's restatement of it."""
+        return not self.original or self.attribution == self.original
 
 
 def read_claims(store) -> list[ClaimRecord]:
@@ -167,36 +178,57 @@ class GroupSummary(Timed):
     multi: int = 0                # groups of two or more claims
     corroborated: int = 0         # groups with two or more independent sources
     largest: int = 0
+    contested: int = 0            # contested groups (kg.corroborate.contest)
     triples: int = 0
     seconds: dict = field(default_factory=lambda: {"read": 0.0, "group": 0.0, "write": 0.0})
 
     def line(self) -> str:
         return (f"{self.claims} claims, {self.groups} groups ({self.multi} of several claims, {self.corroborated} "
-                f"with several independent sources, largest {self.largest}), {self.timing()}")
+                f"with several independent sources, largest {self.largest}), {self.contested} contested, "
+                f"{self.timing()}")
 
 
 def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
                  analyzer: Analyzer | None = None) -> list[dict]:
     """The groups of `records` (sorted by claim IRI first): dicts with iri, label, sources (the
     independent count, which is 0 when no member counts), members (claim IRIs, sorted)."""
+    return build(records, threshold=threshold, analyzer=analyzer)[0]
+
+
+def build(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
+          analyzer: Analyzer | None = None) -> tuple[list[dict], list[dict]]:
+    """The groups of `records` (build_groups) and the contested groups among them
+    (kg.corroborate.contest.contested_groups), from one analysis of the texts."""
     records = sorted(records, key=lambda r: r.claim)
-    groups, sims = group_claims([r.text for r in records], [r.polarity for r in records],
-                                threshold=threshold, analyzer=analyzer)
+    texts = [r.text for r in records]
+    analyzer = (analyzer or Analyzer()).fit(texts)
+    features = [analyzer.features(t) for t in texts]
+    groups, sims = group_claims(texts, [r.polarity for r in records], threshold=threshold, features=features)
     out = []
     for members in groups:
         claims = sorted(records[i].claim for i in members)
         out.append({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
-                    "sources": independent_sources([records[i] for i in members]), "members": claims})
-    return sorted(out, key=lambda g: g["iri"])
+                    "sources": independent_sources([records[i] for i in members]), "members": claims,
+                    "indexes": members})
+    out.sort(key=lambda g: g["iri"])
+    group_of = {i: n for n, g in enumerate(out) for i in g.pop("indexes")}
+    pairs = disputes(records, features, idf_weights(features), analyzer)
+    return out, contested_groups(pairs, group_of, out, records)
 
 
-def group_triples(groups: list[dict]) -> list[tuple]:
+def group_triples(groups: list[dict], contested: list[dict] = ()) -> list[tuple]:
     out = []
     for g in groups:
         group = NamedNode(g["iri"])
         out += [(group, RDF_TYPE, node(KG.ClaimGroup)), (group, RDFS_LABEL, Literal(g["label"])),
                 (group, node(KG.independentSources), Literal(str(g["sources"]), datatype=XSD_INTEGER))]
         out += [(NamedNode(c), node(KG.inGroup), group) for c in g["members"]]
+    for c in contested:
+        contest = NamedNode(c["iri"])
+        out += [(contest, RDF_TYPE, node(KG.ContestedGroup)), (contest, RDFS_LABEL, Literal(c["label"]))]
+        out += [(contest, node(KG.affirmedIn), NamedNode(g)) for g in c["affirmed"]]
+        out += [(contest, node(KG.disputedIn), NamedNode(g)) for g in c["disputed"]]
+        out += [(NamedNode(a), node(KG.disputes), NamedNode(b)) for a, b in c["disputes"]]
     return out
 
 
@@ -209,8 +241,8 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
     records = read_claims(store)
     now = time.perf_counter()
     summary.seconds["read"] = now - clock
-    groups = build_groups(records, threshold=threshold)
-    triples = group_triples(groups)
+    groups, contested = build(records, threshold=threshold)
+    triples = group_triples(groups, contested)
     clock = time.perf_counter()
     summary.seconds["group"] = clock - now
     store.replace_graphs({GROUPS_GRAPH: triples})
@@ -221,15 +253,19 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
     summary.grouped = sum(len(g["members"]) for g in several)
     summary.corroborated = sum(1 for g in groups if g["sources"] > 1)
     summary.largest = max((len(g["members"]) for g in groups), default=0)
+    summary.contested = len(contested)
     return summary
 
 
 def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
-           about: str | None = None) -> list[dict]:
+           about: str | None = None, contested: bool = False) -> list[dict]:
     """The members of the claim groups, one dict per claim (kg/queries/claims.rq), best
     corroborated groups first. `single_source`: groups that rest on exactly one independent source
     (not those with none); `min_sources`: groups of at least that many; `about`: groups with a claim
-    (or label) containing the text. Parameters are bound as RDF terms.
+    (or label) containing the text; `contested`: only the groups of contested groups (each row's
+    `contest`, `contestLabel` and `side`, "affirms" or "disputes", say which and how; None for a
+    group in none), by contested group, the affirming side first; a disputing claim's `disputes`,
+    the texts of the claims it disputes. Parameters are bound as RDF terms.
     Each member says how it was counted (count_members): `countsAs`, the independent source it
     counts as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`,
     and `statementWith`, the source label of the claim whose source it counts as when that is
@@ -244,6 +280,8 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
     if about is not None:
         bindings["about"] = Literal(about)
+    if contested:
+        bindings["contested"] = Literal(True)
     rows: dict[str, dict] = {}
     for row in query.records(query.run(store, query.named("claims"), bindings)):
         first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
@@ -261,7 +299,16 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
             row["statementWith"] = credited["sourceLabel"] if inner is not None else None
     for row in rows.values():
         row["sourceType"] = query.local_name(row["sourceType"])
-    return list(rows.values())
+    out = list(rows.values())
+    disputed: dict[str, list[str]] = defaultdict(list)
+    if any(row["side"] == "disputes" for row in out):
+        for d in query.records(query.run(store, query.named("disputes"))):
+            disputed[d["claim"]].append(d["disputedText"])
+    for row in out:
+        row["disputes"] = disputed.get(row["claim"], [])
+    if contested:  # by contested group, then side: what is said, then what denies it (stable: best groups first)
+        out.sort(key=lambda r: (r["contest"] or "", r["side"] != "affirms"))
+    return out
 
 
 def _key_label(key: str | None, row: dict) -> str | None:
