@@ -471,6 +471,7 @@ def test_certainty(text, certainty):
     ("The ministry has not confirmed that the ship was sunk.", "confirmed", "negative"),
     ("Pyongyang has claimed that this is not true.", "claimed", "negative"),
     ("The Pentagon confirmed that the troops had crossed the border.", "confirmed", "positive"),
+    ("The Kremlin has not denied that its forces had targeted civilians.", "denied", "positive"),
 ])
 def test_polarity(text, cue, polarity):
     r = one(text)

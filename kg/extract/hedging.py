@@ -41,9 +41,10 @@ def is_question(cue) -> bool:
 
 
 def _negative(cue, content) -> bool:
+    negated = any(c.dep_ == "neg" for c in cue.children)
     if cue.lemma_.lower() in cues.DENIAL_VERBS:
-        return True
-    if any(c.dep_ == "neg" for c in cue.children):
+        return not negated  # "has not denied" leaves the claim standing
+    if negated:
         return True
     if content is None:
         return False
