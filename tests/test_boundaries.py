@@ -71,3 +71,9 @@ def test_a_wider_variant_never_takes_another_kept_cues_words(tmp_path, monkeypat
     use_model(tmp_path, monkeypatch, '{"bias": 10.0}')
     records = extract("Reid blamed Romney for not releasing his full tax returns.")
     assert {r.cue.text: r.content.text for r in records}["blamed"] == "Romney"
+
+
+def test_a_wider_variant_leaves_out_a_participle_that_quotes_another():
+    v = variants_of("The mayor denied the reports that the bridge had failed, saying, “It is perfectly safe.”",
+                    "denied")
+    assert all("saying" not in content and "safe" not in content for content in v.values()), v

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
 
 _CLOSING_QUOTES = {'"', "\u201d", "\u2019", "''"}
@@ -31,6 +32,7 @@ def with_variants(found: list) -> list:
         seen = [f.content]
         doc = f.anchor.doc
         for name, ids in alternatives(f):
+            ids -= cue_participles(ids, f.anchor)  # ", saying C": another attribution, as in the rules' own
             words = {i for i in ids if not (doc[i].is_punct or doc[i].is_space)}
             if words and ids not in seen:
                 seen.append(ids)

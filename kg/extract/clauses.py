@@ -227,7 +227,7 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
         if not content:
             continue
         source = source_ids(subj)
-        content -= source | _cue_participles(content, tok)
+        content -= source | cue_participles(content, tok)
         found.append(Found(cue_tokens(tok), content, subj, source, path=path))
     return found
 
@@ -247,7 +247,7 @@ def _parenthetical(verb, subj) -> set[int]:
     return set()
 
 
-def _cue_participles(content: set[int], verb) -> set[int]:
+def cue_participles(content: set[int], verb) -> set[int]:
     """", citing X" / ", saying X" at the edge of a content: another attribution, not this one's words."""
     out = set()
     for i in content:
