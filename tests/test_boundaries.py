@@ -19,7 +19,7 @@ def variants_of(text: str, cue: str) -> dict[str, str]:
     for f in boundaries.with_variants(found):
         if f.anchor.text == cue:
             span = to_span(doc, f.content - {t.i for t in f.cue} - f.source_ids)
-            out[f.variant] = span.text if span else ""
+            out[f.variant] = " … ".join(text[s:e] for s, e in span.parts) if span else ""
     return out
 
 

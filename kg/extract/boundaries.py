@@ -34,6 +34,8 @@ def with_variants(found: list) -> list:
         for name, ids in alternatives(f):
             ids -= cue_participles(ids, f.anchor)  # ", saying C": another attribution, as in the rules' own
             words = {i for i in ids if not (doc[i].is_punct or doc[i].is_space)}
+            if words:
+                ids = {i for i in ids if i <= max(words)}  # no stray marks after the last word
             if words and ids not in seen:
                 seen.append(ids)
                 out.append(replace(f, content=ids, variant=name))
