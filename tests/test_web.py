@@ -152,6 +152,7 @@ def test_the_query_page_runs_a_query_with_downloads(client):
     assert page.status_code == 200 and "PREFIX kg:" in page.text
     assert page.text.count("<tr>") == 6  # the header and five rows
     assert "/sparql?query=" in page.text and "format=csv" in page.text
+    assert "COUNT(?a) AS ?n" in client.get("/query").text  # the example in an empty box
     refused = client.get("/query", params={"query": "DROP ALL"})
     assert refused.status_code == 200 and "read-only" in refused.text
 

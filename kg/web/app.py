@@ -42,9 +42,6 @@ HERE = Path(__file__).parent
 ENTITY = PREFIXES["kge"]
 PAGE_SIZE = 50
 QUERY_TIMEOUT = 30.0  # seconds; /sparql and the query page (kg serve --timeout)
-EXAMPLE_QUERY = """SELECT ?label (COUNT(?a) AS ?n)
-WHERE { ?a kg:source/rdfs:label ?label }
-GROUP BY ?label ORDER BY DESC(?n) LIMIT 20"""
 
 
 def agent_url(iri: str | None) -> str:
@@ -145,7 +142,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     def not_found(request: Request, what: str) -> HTMLResponse:
-        return page(request, "error.html", 404, title="Not found", message=what, query=request.query_params.get("q", ""))
+        return page(request, "error.html", 404, title="Not found", message=what,
+                    query=request.query_params.get("q", ""))
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -267,7 +265,7 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                     kind = result.kind
                     if kind == "select":
                         columns = list(result.variables)
-                        rows = [[q.compact(t) if t is not None else "" for t in row] for _, row in zip(range(1000), result)]
+                        rows = [[q.compact(t) for t in row] for _, row in zip(range(1000), result)]
                     elif kind == "ask":
                         rows = [["true" if result.boolean else "false"]]
                         columns = ["ask"]
@@ -282,7 +280,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                      for fmt in (("csv", "json") if kind in ("select", "ask") else ("ttl", "nt", "jsonld"))} \
             if kind else {}
         prefixes = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-        return page(request, "query.html", title="SPARQL", text=text or EXAMPLE_QUERY, columns=columns, rows=rows,
+        example = named("web_example").split("\n", 1)[1]  # without its comment line
+        return page(request, "query.html", title="SPARQL", text=text or example, columns=columns, rows=rows,
                     error=error, kind=kind, downloads=downloads, prefixes=prefixes, limited=len(rows) == 1000)
 
     # -- the SPARQL protocol -------------------------------------------------------------------
