@@ -24,7 +24,7 @@ STAGES = [
     {"kg.ingest", "kg.query"},
     {"kg.corroborate"},
     {"kg.graph"},
-    {"kg.network", "kg.render", "kg.analyze", "kg.evaluate"},
+    {"kg.network", "kg.render", "kg.analyze", "kg.evaluate", "kg.web"},
     {"kg.cli", "kg.__main__", "kg"},
 ]
 STAGE = {name: n for n, names in enumerate(STAGES) for name in names}

@@ -1,0 +1,408 @@
+"""kg serve: the pages (Starlette's TestClient on the seeds), the SPARQL 1.1 Protocol (in-process,
+then rdflib's SPARQLStore against a real uvicorn in a subprocess, the same rows as `kg query`), the
+server started and stopped (SIGTERM, a port in use, no kg store), `kg ingest` writing while it
+serves, and the article page in a headless chromium (marks at the stored offsets, nothing of the
+texts run)."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import html
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED_000, SEED_003, free_port, kg
+
+import kg as kg_api
+from kg.queries import named
+
+warnings.filterwarnings("ignore", message=".*httpx.*")  # Starlette 1.10 prefers httpx2; httpx works
+from starlette.testclient import TestClient  # noqa: E402
+
+from kg.web.app import create_app  # noqa: E402
+
+ZELENSKY = "/agent/person/volodymyr-zelensky"
+ARTICLE_003 = "/article/" + SEED_003.stem
+EVIL = {  # what a news text may hold; none of it may run in the page
+    "id": "evil",
+    "title": "<b onmouseover=\"document.documentElement.setAttribute('data-pwned','title')\">Hackers</b> strike",
+    "publisher": "Reuters",
+    "text": "Hackers strike again\n\n"
+            "The security researcher said that \"<script>document.documentElement.setAttribute('data-pwned','s')"
+            "</script>\" was found in the page on Monday.\n\n"
+            "John \"><img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\"> Smith, a "
+            "spokesman for the company, said that <img src=x onerror=\"document.documentElement"
+            ".setAttribute('data-pwned','img')\"> had been removed.\n",
+}
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture(scope="module")
+def client(seeded_local):
+    with TestClient(create_app(seeded_local)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def evil_store(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("evil")
+    (folder / "evil.jsonl").write_text(json.dumps(EVIL) + "\n", encoding="utf-8")
+    location = str(folder / "store")
+    kg("ingest", folder / "evil.jsonl", "--store", location)
+    return location
+
+
+def stored_spans(location: str, doc_id: str) -> list[dict]:
+    with kg_api.Graph(location, read_only=True) as g:
+        return g.query(named("web_article_spans"),
+                       article=kg_api.graph.NamedNode("https://w3id.org/kg-attribution/article/" + doc_id))
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_the_home_page_says_what_the_graph_holds_and_links_the_sources(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Most quoted sources" in page.text and 'action="/search"' in page.text
+    assert f'href="{ZELENSKY}"' in page.text or "/agent/" in page.text
+    for doc in (SEED_000.stem, SEED_003.stem):
+        assert f'href="/article/{doc}"' in page.text
+    assert "Best corroborated claims" in page.text and "Contested claims" in page.text
+    assert re.search(r'<span class="value">2</span> <span class="label">articles</span>', page.text)
+
+
+def test_search_finds_zelensky_and_his_page_lists_both_articles(client):
+    found = client.get("/search", params={"q": "Zelensky"})
+    assert found.status_code == 200 and f'href="{ZELENSKY}"' in found.text
+    page = client.get(ZELENSKY)
+    assert page.status_code == 200
+    assert "Volodymyr Zelenskyy" in page.text and "Person" in page.text and "Names seen" in page.text
+    with kg_api.Graph(client.app.state.graphs.location, read_only=True) as g:
+        said = {(r["documentId"], r["content"]) for r in g.who_said("Zelensky") if r["role"] == "source"}
+    assert {doc for doc, _ in said} == {SEED_000.stem, SEED_003.stem}
+    for _, content in said:
+        assert html.escape(content, quote=False) in page.text
+    assert f'href="/article/{SEED_000.stem}#' in page.text and f'href="/article/{SEED_003.stem}#' in page.text
+
+
+def test_an_agent_page_pages(client):
+    page = client.get(ZELENSKY, params={"page": "99"})  # past the end: the last page
+    assert page.status_code == 200 and "Volodymyr Zelenskyy" in page.text
+
+
+def test_the_article_marks_every_span_at_its_stored_offsets(client):
+    page = client.get(ARTICLE_003)
+    assert page.status_code == 200
+    spans = stored_spans(client.app.state.graphs.location, SEED_003.stem)
+    marks = re.findall(r'<a href="#(a\d+)" class="m ([a-z ]+)" data-start="(\d+)" data-end="(\d+)" '
+                       r'data-parts="[^"]*" data-records="([^"]*)">([^<]*)</a>', page.text)
+    assert marks
+    covered = {}
+    for _, parts, start, end, records, text in marks:
+        for part in parts.split():
+            for record in records.split():
+                for i in range(int(start), int(end)):
+                    covered[(record, part, i)] = html.unescape(text)[i - int(start)]
+    evidence = {}
+    for s in spans:
+        record = s["attribution"].rsplit("#", 1)[-1]
+        if s["part"] == "evidence":
+            evidence[record] = s
+            continue
+        # every character of every stored source, cue and content span is marked as that, in place
+        assert "".join(covered[(record, s["part"], i)] for i in range(s["start"], s["end"])) == s["text"], s
+    assert {r["attribution"].rsplit("#", 1)[-1] for r in spans} == set(evidence)
+    for record in evidence:
+        assert f'<tr id="{record}">' in page.text
+
+
+def test_a_claim_group_lists_its_claims_sources_and_articles(client):
+    with kg_api.Graph(client.app.state.graphs.location, read_only=True) as g:
+        best = g.claims(min_sources=2)[0]
+    page = client.get("/group", params={"iri": best["group"]})
+    assert page.status_code == 200
+    assert html.escape(best["groupLabel"], quote=False) in page.text
+    assert f'href="/article/{best["documentId"]}#' in page.text
+
+
+def test_the_graph_page_draws_a_focus_offline(client):
+    page = client.get("/graph", params={"focus": "Bloomberg"})
+    assert page.status_code == 200 and "/graph/draw?focus=Bloomberg" in page.text
+    drawing = client.get("/graph/draw", params={"focus": "Bloomberg"})
+    assert drawing.status_code == 200 and "vis-network" in drawing.text.lower()
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', drawing.text)  # offline: nothing fetched
+    assert client.get("/graph/draw", params={"focus": "Nobody At All"}).status_code == 404
+
+
+def test_the_query_page_runs_a_query_with_downloads(client):
+    page = client.get("/query", params={"query": "SELECT ?label WHERE { ?a kg:source/rdfs:label ?label } LIMIT 5"})
+    assert page.status_code == 200 and "PREFIX kg:" in page.text
+    assert page.text.count("<tr>") == 6  # the header and five rows
+    assert "/sparql?query=" in page.text and "format=csv" in page.text
+    assert "COUNT(?a) AS ?n" in client.get("/query").text  # the example in an empty box
+    refused = client.get("/query", params={"query": "DROP ALL"})
+    assert refused.status_code == 200 and "read-only" in refused.text
+
+
+@pytest.mark.parametrize("url", ["/agent/nobody", "/agent?iri=not%20an%20iri", "/article/nothing",
+                                 "/group?iri=x", "/no/such/page"])
+def test_unknown_things_are_a_404_page_with_a_search_box(client, url):
+    page = client.get(url)
+    assert page.status_code == 404 and 'name="q"' in page.text and "Traceback" not in page.text
+
+
+def test_every_text_of_an_article_is_escaped(evil_store):
+    with TestClient(create_app(evil_store)) as c:
+        for url in ("/", "/article/evil", "/search?q=Smith", "/query?query=SELECT+?t+WHERE+{?c+kg:text+?t}"):
+            page = c.get(url)
+            assert page.status_code == 200, url
+            assert "<script>document" not in page.text and "<img src=x" not in page.text, url
+            assert "<b onmouseover" not in page.text
+        assert "&lt;script&gt;" in c.get("/article/evil").text
+
+
+# --- /sparql: the protocol ----------------------------------------------------------------------------
+
+SOURCES = "SELECT ?label (COUNT(?a) AS ?n) WHERE { ?a kg:source/rdfs:label ?label } GROUP BY ?label ORDER BY ?label"
+
+
+@pytest.mark.parametrize("accept, media", [
+    (None, "application/sparql-results+json"), ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/html;q=0.9, text/csv;q=0.5", "text/csv"), ("*/*", "application/sparql-results+json")])
+def test_select_results_by_content_negotiation(client, accept, media):
+    answer = client.get("/sparql", params={"query": SOURCES}, headers={"Accept": accept} if accept else {})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
+    if media == "text/csv":
+        rows = list(csv.reader(io.StringIO(answer.text)))
+        assert rows[0] == ["label", "n"] and len(rows) > 5
+
+
+def test_post_form_and_sparql_query_bodies(client):
+    form = client.post("/sparql", data={"query": "ASK { ?a a kg:Attribution }"})
+    assert form.status_code == 200 and form.json()["boolean"] is True
+    body = client.post("/sparql", content="SELECT * WHERE { ?s a kg:Article }",
+                       headers={"Content-Type": "application/sparql-query"})
+    assert body.status_code == 200 and len(body.json()["results"]["bindings"]) == 2
+
+
+@pytest.mark.parametrize("accept, media, marker", [
+    ("text/turtle", "text/turtle", "@prefix"), ("application/n-triples", "application/n-triples", "> <"),
+    ("application/ld+json", "application/ld+json", "@id")])
+def test_construct_comes_as_turtle_ntriples_or_jsonld(client, accept, media, marker):
+    query = "CONSTRUCT { ?a kg:cue ?c } WHERE { ?a kg:cue ?c } LIMIT 3"
+    answer = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
+    assert marker in answer.text or (marker == "@prefix" and "kg-attribution" in answer.text)
+
+
+@pytest.mark.parametrize("request_args, status, words", [
+    (("get", {"params": {"update": "DROP ALL"}}), 403, "read-only"),
+    (("post", {"data": {"update": "DROP ALL"}}), 403, "read-only"),
+    (("post", {"content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}), 403, "read-only"),
+    (("get", {"params": {"query": "INSERT DATA { <x:a> <x:b> <x:c> }"}}), 403, "read-only"),
+    (("get", {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}}), 403,
+     "SERVICE"),
+    (("get", {"params": {"query": "SELECT * WHERE {\n  ?s ?p \n}"}}), 400, "line 3, column 2"),
+    (("get", {"params": {"query": "ASK {}", "default-graph-uri": "http://x"}}), 400, "FROM"),
+    (("get", {"params": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}), 406, "cannot answer"),
+    (("post", {"content": "ASK {}", "headers": {"Content-Type": "text/plain"}}), 415, "POST a query"),
+])
+def test_what_the_endpoint_refuses(client, request_args, status, words):
+    method, kwargs = request_args
+    answer = getattr(client, method)("/sparql", **kwargs)
+    assert answer.status_code == status and words in answer.text, answer.text
+    assert "Traceback" not in answer.text
+
+
+def test_a_query_past_its_timeout_is_a_503(seeded_local):
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with TestClient(create_app(seeded_local, timeout=0.05)) as c:
+        answer = c.get("/sparql", params={"query": heavy})
+    assert answer.status_code == 503 and "timed out" in answer.text
+
+
+def test_the_service_description(client):
+    answer = client.get("/sparql")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/turtle")
+    assert "sd:SPARQL11Query" in answer.text and "/sparql>" in answer.text
+    assert client.get("/sparql", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
+
+
+# --- a real server ----------------------------------------------------------------------------------
+
+
+def serve_command(store: str, port: int, *extra) -> list[str]:
+    return [sys.executable, "-m", "kg", "serve", "--store", store, "--port", str(port), *extra]
+
+
+def environment() -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def get(url: str, timeout: float = 10, accept: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    try:
+        with _LOCAL.open(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+@contextlib.contextmanager
+def kg_serve(store: str, tmp_path: Path):
+    """`kg serve` in a subprocess on a free port; yields (base URL, process, stderr file)."""
+    for _ in range(3):
+        port = free_port()
+        log = tmp_path / f"serve-{port}.log"
+        with open(log, "wb") as stderr:
+            process = subprocess.Popen(serve_command(store, port), stdout=subprocess.DEVNULL, stderr=stderr,
+                                       env=environment(), cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if get(base + "/sparql?query=ASK%7B%7D", timeout=2)[0] == 200:
+                    break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.1)
+        else:
+            process.kill()
+            process.wait()
+            continue
+        break
+    else:
+        pytest.fail("kg serve did not start: " + log.read_text("utf-8", "replace"))
+    try:
+        yield base, process, log
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_serve_prints_its_url_and_stops_cleanly_on_sigterm(seeded_local, tmp_path):
+    snapshots = set(Path(seeded_local).parent.glob(".kg-serve-*"))  # the in-process clients' own
+    with kg_serve(seeded_local, tmp_path) as (base, process, log):
+        assert get(base + "/")[0] == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    text = log.read_text("utf-8")
+    assert f"kg serve: {base}/" in text and "kg serve: stopped" in text and "Traceback" not in text
+    assert set(Path(seeded_local).parent.glob(".kg-serve-*")) == snapshots  # the server's went with it
+
+
+def test_serve_refuses_a_port_in_use_and_a_directory_that_is_no_store(seeded_local, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(serve_command(seeded_local, port), capture_output=True, text=True, env=environment(),
+                              cwd=ROOT, timeout=60)
+    assert done.returncode == 1 and done.stderr.strip() == f"kg: error: cannot listen on 127.0.0.1:{port}: in use"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine", encoding="utf-8")
+    done = subprocess.run(serve_command(str(other), free_port()), capture_output=True, text=True, env=environment(),
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 1 and done.stderr.startswith("kg: error: ") and done.stderr.count("\n") == 1
+    assert "not a kg store" in done.stderr
+
+
+def test_rdflib_gets_the_rows_of_kg_query_through_the_endpoint(seeded_local, tmp_path):
+    """kg's own questions through a standard client: rdflib's SPARQLStore, over HTTP, against the
+    real server; the same rows as `kg query` on the store."""
+    from rdflib import Graph as RdfGraph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    questions = ["sources", "stats", "read_claims"]  # those without parameters
+    with kg_serve(seeded_local, tmp_path) as (base, _, _):
+        remote = RdfGraph(SPARQLStore(base + "/sparql", returnFormat="json"))
+        for name in questions:
+            text = named(name)
+            got = sorted(tuple("" if v is None else str(v) for v in row) for row in remote.query(text))
+            expected = json.loads(kg("query", text, "--format", "json", "--store", seeded_local).stdout)
+            variables = expected["head"]["vars"]
+            want = sorted(tuple(b.get(v, {}).get("value", "") for v in variables)
+                          for b in expected["results"]["bindings"])
+            assert got == want and got, name
+
+
+def test_the_server_answers_while_kg_ingest_writes_and_shows_the_new_article(tmp_path):
+    store = str(tmp_path / "store")
+    kg("ingest", SEED_000, "--store", store)
+    with kg_serve(store, tmp_path) as (base, process, _):
+        assert SEED_003.stem not in get(base + "/")[1]
+        ingest = subprocess.Popen([sys.executable, "-m", "kg", "ingest", str(SEED_003), "--store", store],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment(), cwd=ROOT)
+        answered = 0
+        while ingest.poll() is None:  # the pages keep answering meanwhile
+            assert get(base + "/sparql?query=ASK%7B%7D")[0] == 200
+            answered += 1
+            time.sleep(0.1)
+        assert ingest.wait() == 0, ingest.stderr.read().decode()
+        assert answered > 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and SEED_003.stem not in get(base + "/")[1]:
+            time.sleep(0.3)
+        assert SEED_003.stem in get(base + "/")[1]
+        assert get(base + ARTICLE_003)[0] == 200
+        assert process.poll() is None
+
+
+# --- in a browser -------------------------------------------------------------------------------------
+
+def chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def dump_dom(url: str, profile: Path, screenshot: Path | None = None) -> str:
+    args = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--hide-scrollbars", f"--user-data-dir={profile}", "--window-size=1200,1600",
+            "--virtual-time-budget=3000", "--dump-dom"]
+    if screenshot:
+        args.append(f"--screenshot={screenshot}")
+    done = subprocess.run(args + [url], capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
+def test_a_browser_shows_the_marked_article_and_runs_nothing_of_the_texts(seeded_local, evil_store, tmp_path):
+    artifacts = Path(os.environ.get("KG_TEST_ARTIFACTS") or tmp_path)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with kg_serve(seeded_local, tmp_path) as (base, _, _):
+        dom = dump_dom(base + ARTICLE_003, tmp_path / "profile", screenshot=artifacts / "serve_article.png")
+        home = dump_dom(base + "/search?q=Zelensky", tmp_path / "profile", screenshot=artifacts / "serve_search.png")
+    assert f'href="{ZELENSKY}"' in home
+    spans = {(s["start"], s["end"]) for s in stored_spans(seeded_local, SEED_003.stem) if s["part"] != "evidence"}
+    marked = [(int(a), int(b)) for a, b in re.findall(r'class="m [^"]*" data-start="(\d+)" data-end="(\d+)"', dom)]
+    assert marked and all(any(s <= a and b <= e for s, e in spans) for a, b in marked)
+    assert (artifacts / "serve_article.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with kg_serve(evil_store, tmp_path) as (base, _, _):
+        for url in ("/article/evil", "/", "/search?q=Smith"):
+            dom = dump_dom(base + url, tmp_path / "profile")
+            root = re.search(r"<html[^>]*>", dom).group(0)
+            assert "data-pwned" not in root, url
+            assert "<script>document" not in dom, url
