@@ -21,7 +21,8 @@ from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
 from kg.extract.records import Attribution
 from kg.resolve import Entity, Resolver, load_register
-from kg.text import Timed, fold
+from kg.store import StoreError
+from kg.text import Timed, fold, plural
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
 
 ARTICLES_PER_WRITE = 16
@@ -82,9 +83,31 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
                 yield doc
 
     source = iter_documents(paths) if articles is None else articles
+    try:
+        _extract_and_write(store, extract_articles(fresh(source), jobs=jobs), resolver, model, summary, on_article)
+        clock = time.perf_counter()
+        summary.merged = resolver.finish()
+        if summary.merged:
+            _merge_agents(store, resolver, summary.merged)
+        summary.seconds["write"] += time.perf_counter() - clock
+    except StoreError as error:
+        # The failed write changed nothing, the earlier ones are whole: say how far the run got.
+        raise StoreError(f"{error}; {_done(summary)}") from None
+    return summary
+
+
+def _done(summary: IngestSummary) -> str:
+    if not summary.articles:
+        return "no article of this run was written"
+    return (f"{plural(summary.articles, 'article')} of this run written before it, each whole "
+            f"(kg ingest again writes the rest)")
+
+
+def _extract_and_write(store, extracted, resolver: Resolver, model: str, summary: IngestSummary,
+                       on_article) -> None:
     pending: list[tuple[Article, list, list]] = []
     clock = time.perf_counter()
-    for article, records in extract_articles(fresh(source), jobs=jobs):
+    for article, records in extracted:
         now = time.perf_counter()
         summary.seconds["read+extract"] += now - clock
         resolver.resolve(article, records)
@@ -101,13 +124,6 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
             _write(store, pending, summary, on_article)
         clock = time.perf_counter()
     _write(store, pending, summary, on_article)
-
-    clock = time.perf_counter()
-    summary.merged = resolver.finish()
-    if summary.merged:
-        _merge_agents(store, resolver, summary.merged)
-    summary.seconds["write"] += time.perf_counter() - clock
-    return summary
 
 
 def _write(store, pending, summary: IngestSummary, on_article) -> None:
