@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at
+from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, shown_row
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
@@ -51,6 +51,7 @@ def _group_table(rows: list[dict]) -> None:
     (-), then its claims with who said them."""
     from kg.corroborate import group_sources
 
+    rows = [shown_row(row) for row in rows]  # article text: no control character reaches the terminal
     summaries = group_sources(rows)
     group = None
     for row in rows:
