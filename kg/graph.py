@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import time
+from contextlib import contextmanager
 
 from pyoxigraph import Literal, NamedNode
 
@@ -139,6 +141,10 @@ class Graph:
         import pyshacl
         import rdflib
 
+        with _quiet("rdflib"):  # an ill-typed literal is a violation to list, not a logged traceback
+            return self._validate(article, pyshacl, rdflib)
+
+    def _validate(self, article, pyshacl, rdflib) -> tuple[int, list[str]]:
         shared = [str(AGENTS_GRAPH)]  # checked with the articles, not counted as article graphs
         graphs = self.store.graphs()
         if not article and str(GROUPS_GRAPH) in graphs:
@@ -158,6 +164,24 @@ class Graph:
         if name not in self.store.graphs():
             raise StoreError(f"no article graph {article!r} in the store")
         return name
+
+
+@contextmanager
+def _quiet(name: str):
+    """The logger `name` (and those below it) silent for a while."""
+    logger = logging.getLogger(name)
+    disabled, logger.disabled = logger.disabled, True
+    children = [child for key, child in logging.Logger.manager.loggerDict.items()
+                if key.startswith(name + ".") and isinstance(child, logging.Logger)]
+    before = [child.disabled for child in children]
+    for child in children:
+        child.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
+        for child, was in zip(children, before):
+            child.disabled = was
 
 
 def _violations(report) -> list[str]:
