@@ -12,10 +12,11 @@ Grouping the claims afterwards is the next stage's (kg.corroborate); kg.graph do
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
@@ -23,10 +24,11 @@ from kg.extract.records import Attribution
 from kg.resolve import Entity, Resolver, load_register
 from kg.store import StoreError
 from kg.text import Timed, fold, plural
-from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
+from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, PROV, RDFS_LABEL, XSD, node
 
 ARTICLES_PER_WRITE = 16
 AGENTS = str(AGENTS_GRAPH)
+GROUPS = str(GROUPS_GRAPH)
 
 
 @dataclass
@@ -132,7 +134,10 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
     clock = time.perf_counter()
     graphs = {rdf.article_iri(article.id): triples for article, triples, _ in pending}
     agents = _one_label_each([t for _, _, agent_triples in pending for t in agent_triples])
-    store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: _labels(agents)})
+    merge = {AGENTS: agents}
+    if not summary.articles:  # the run's first write marks the claim groups stale, in the same transaction
+        merge[GROUPS] = [_stale_mark()]
+    store.replace_graphs(graphs, merge=merge, relabel={AGENTS: _labels(agents)})
     summary.seconds["write"] += time.perf_counter() - clock
     summary.articles += len(pending)
     summary.triples += sum(len(t) for t in graphs.values()) + len(agents)
@@ -140,6 +145,17 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
         for article, _, _ in pending:
             on_article(article)
     pending.clear()
+
+
+def _stale_mark() -> tuple:
+    """The groups graph invalidated now: kept until a regroup replaces the graph (groups_stale.rq)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return (node(GROUPS_GRAPH), node(PROV.invalidatedAtTime), Literal(now, datatype=node(XSD.dateTime)))
+
+
+def groups_stale(store) -> bool:
+    """Whether the claim groups are older than the articles: an ingest wrote and no regroup followed."""
+    return bool(query.run(store, query.named("groups_stale"), {"groups": node(GROUPS_GRAPH)}).boolean)
 
 
 def _one_label_each(agent_triples: list) -> list:

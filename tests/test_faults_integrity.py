@@ -85,3 +85,51 @@ def test_validate_lists_an_ill_typed_literal_without_a_traceback(tmp_path):
     assert result.stdout.splitlines() == ["kga:a: schema:datePublished: Article: has at most one "
                                           "schema:datePublished, an xsd:date or xsd:dateTime."]
     assert result.stderr.strip() == "1 graph checked, 1 violation"
+
+
+# --- F10: a regroup cut short is redone by the next ingest -------------------------------------------
+
+KILLED_IN_REGROUP = """
+import os, signal, sys
+import kg.corroborate
+kg.corroborate.regroup = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # killed as it starts
+from kg.cli import main
+main(sys.argv[1:], prog_name="kg")
+"""
+
+
+def claim_count(store: str) -> int:
+    result = cli("claims", "--store", store, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return len(json.loads(result.stdout))
+
+
+def test_an_ingest_killed_while_regrouping_is_regrouped_by_the_next(tmp_path):
+    store = str(tmp_path / "store")
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_REGROUP, "ingest", "--store", store, SEED_000, SEED_003],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                            timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    assert claim_count(store) == 0  # the articles are in, their groups are not
+
+    rerun = cli("ingest", "--store", store, SEED_000, SEED_003)
+    assert rerun.exit_code == 0, rerun.output
+    assert "0 articles, 2 unchanged" in rerun.stderr and "claims in" in rerun.stderr, rerun.stderr
+    assert claim_count(store) > 0
+    validates(store)
+
+    again = cli("ingest", "--store", store, SEED_000, SEED_003)  # nothing stale: no regroup
+    assert again.exit_code == 0 and "claims in" not in again.stderr, again.stderr
+
+
+def test_no_regroup_leaves_the_groups_stale_until_an_ingest_or_kg_regroup(tmp_path):
+    store = str(tmp_path / "store")
+    assert cli("ingest", "--store", store, "--no-regroup", SEED_000).exit_code == 0
+    assert claim_count(store) == 0
+    validates(store)  # the mark on the groups graph is no violation
+    rerun = cli("ingest", "--store", store, SEED_000)
+    assert "1 unchanged" in rerun.stderr and "claims in" in rerun.stderr, rerun.stderr
+    assert cli("ingest", "--store", store, "--no-regroup", SEED_003).exit_code == 0
+    assert cli("regroup", "--store", store).exit_code == 0
+    again = cli("ingest", "--store", store, SEED_000, SEED_003)
+    assert "claims in" not in again.stderr, again.stderr
