@@ -1,7 +1,8 @@
 """Store faults inside `kg ingest` and bad names for stored things (issue 14, ../shared/design/FAULTS.md
-F2, F19): a full disk, an endpoint that is down, answers HTTP errors, HTML or a truncated answer, or
+F2, F19, F3): a full disk, an endpoint that is down, answers HTTP errors, HTML or a truncated answer, or
 is killed mid-ingest, are each one line naming the store or URL, exit status 1, and what was written
-before stays whole. `kg chain` with anything but an IRI is one line too.
+before stays whole. `kg chain` with anything but an IRI is one line too, and so is a store directory
+that the test damages itself, on every command.
 
 Each case is built here: a tmpfs (as root), a small HTTP server in this process that fails in one
 way, a real `oxigraph serve` killed while the real CLI writes to it."""
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -227,3 +229,66 @@ def test_chain_with_anything_but_an_iri_is_one_line(seeded_local, name):
     assert result.exit_code == 1
     assert "is not an attribution IRI (kg attributions prints them)" in one_error(result.stderr)
     assert articles_in(seeded_local) == 2
+
+
+# --- F3: a damaged local store ----------------------------------------------------------------------
+
+def _garble(path: Path, at: int, n: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(at)
+        f.write(os.urandom(n))
+
+
+def _damage(store: Path, kind: str) -> None:
+    tables = sorted(store.glob("*.sst"), key=lambda p: p.stat().st_size)
+    if kind == "truncated table":
+        os.truncate(tables[-1], tables[-1].stat().st_size // 2)
+    elif kind == "removed table":
+        tables[-1].unlink()
+    elif kind == "garbled MANIFEST":
+        _garble(next(store.glob("MANIFEST-*")), 100, 500)
+    elif kind == "deleted CURRENT":
+        (store / "CURRENT").unlink()
+    elif kind == "garbled table":
+        _garble(tables[-1], tables[-1].stat().st_size // 3, tables[-1].stat().st_size // 3)
+
+
+@pytest.fixture(scope="module")
+def clean_store(tmp_path_factory) -> Path:
+    """The seeds in a store, closed (its tables flushed): copied by each test before it damages it."""
+    store = tmp_path_factory.mktemp("clean") / "store"
+    result = cli("ingest", "--store", store, SEED_000, SEED_003)
+    assert result.exit_code == 0, result.output
+    return store
+
+
+DAMAGES = ["truncated table", "removed table", "garbled MANIFEST", "deleted CURRENT"]
+COMMANDS = [("stats",), ("export", "--format", "nq", "-o", os.devnull), ("validate",), ("ingest", SEED_000)]
+
+
+@pytest.mark.parametrize("kind", DAMAGES)
+def test_a_damaged_store_is_one_line_on_every_command_and_is_left_as_it_is(tmp_path, clean_store, kind):
+    store = tmp_path / "store"
+    shutil.copytree(clean_store, store)
+    _damage(store, kind)
+    before = sorted(p.name for p in store.iterdir())
+    for args in COMMANDS:
+        result = run_kg(*args, "--store", store, timeout=120)
+        assert result.returncode == 1, (args, result.stderr)
+        line = one_error(result.stderr)
+        assert line.startswith(f"kg: error: store {store} is damaged: "), (args, line)
+        assert line.endswith("(restore the directory from a backup, or ingest the articles again into a new store)")
+    assert sorted(p.name for p in store.iterdir() if not p.name.startswith("LOG")) == \
+        [n for n in before if not n.startswith("LOG")]  # no new CURRENT or MANIFEST over the old data
+
+
+def test_a_garbled_table_found_by_ingest_is_one_line(tmp_path, clean_store):
+    store = tmp_path / "store"
+    shutil.copytree(clean_store, store)
+    _damage(store, "garbled table")
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "new", "text": "Savett said on Monday that the plan was sound."}) + "\n",
+                   encoding="utf-8")
+    result = run_kg("ingest", "--store", store, new, timeout=120)
+    assert result.returncode == 1
+    assert f"store {store} is damaged: Corruption: " in one_error(result.stderr)
