@@ -10,13 +10,15 @@
 from __future__ import annotations
 
 import io
+import logging
 import time
+from contextlib import contextmanager
 
 from pyoxigraph import Literal, NamedNode
 
 from kg import query as q
 from kg import rdf
-from kg.ingest import IngestSummary, ingest
+from kg.ingest import IngestSummary, groups_stale, ingest
 from kg.documents import InputError
 from kg.store import StoreError, open_store
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, ontology_path
@@ -33,15 +35,19 @@ def term(value):
 
 
 def ingest_and_regroup(store, paths=None, *, regroup: bool = True, on_error=None, **options) -> IngestSummary:
-    """kg.ingest.ingest (see it for the options), then, when the run changed the store, its claims
-    grouped anew (kg.corroborate.regroup) unless `regroup` is False: a pipeline that ingests many
+    """kg.ingest.ingest (see it for the options), then, when the run changed the store (or an
+    earlier one did and never got to its regroup: kg.ingest.groups_stale), its claims grouped anew (kg.corroborate.regroup) unless `regroup` is False: a pipeline that ingests many
     batches regroups once at the end, since regrouping reads every claim of the store. The articles
     are written by then, so a failed regroup only leaves the previous groups in place (`kg regroup`
     retries) and is counted and reported like a failed input."""
     from kg import corroborate
 
     summary = ingest(store, paths, on_error=on_error, **options)
-    if not regroup or not (summary.articles or summary.merged):  # nothing changed, nothing to regroup
+    if not regroup:
+        return summary
+    # nothing changed, nothing to regroup; unless an earlier run wrote articles and was killed (or
+    # failed, or was asked not to) before its regroup: its mark is still on the groups (F10)
+    if not (summary.articles or summary.merged or groups_stale(store)):
         return summary
     clock = time.perf_counter()
     try:
@@ -142,6 +148,10 @@ class Graph:
         import pyshacl
         import rdflib
 
+        with _quiet("rdflib"):  # an ill-typed literal is a violation to list, not a logged traceback
+            return self._validate(article, pyshacl, rdflib)
+
+    def _validate(self, article, pyshacl, rdflib) -> tuple[int, list[str]]:
         shared = [str(AGENTS_GRAPH)]  # checked with the articles, not counted as article graphs
         graphs = self.store.graphs()
         if not article and str(GROUPS_GRAPH) in graphs:
@@ -161,6 +171,24 @@ class Graph:
         if name not in self.store.graphs():
             raise StoreError(f"no article graph {article!r} in the store")
         return name
+
+
+@contextmanager
+def _quiet(name: str):
+    """The logger `name` (and those below it) silent for a while."""
+    logger = logging.getLogger(name)
+    disabled, logger.disabled = logger.disabled, True
+    children = [child for key, child in logging.Logger.manager.loggerDict.items()
+                if key.startswith(name + ".") and isinstance(child, logging.Logger)]
+    before = [child.disabled for child in children]
+    for child in children:
+        child.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
+        for child, was in zip(children, before):
+            child.disabled = was
 
 
 def _violations(report) -> list[str]:

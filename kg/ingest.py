@@ -12,20 +12,23 @@ Grouping the claims afterwards is the next stage's (kg.corroborate); kg.graph do
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
 from kg.extract.records import Attribution
 from kg.resolve import Entity, Resolver, load_register
-from kg.text import Timed, fold
-from kg.vocab import AGENTS_GRAPH, RDFS_LABEL
+from kg.store import StoreError
+from kg.text import Timed, fold, plural
+from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, PROV, RDFS_LABEL, XSD, node
 
 ARTICLES_PER_WRITE = 16
 AGENTS = str(AGENTS_GRAPH)
+GROUPS = str(GROUPS_GRAPH)
 
 
 @dataclass
@@ -82,9 +85,31 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
                 yield doc
 
     source = iter_documents(paths) if articles is None else articles
+    try:
+        _extract_and_write(store, extract_articles(fresh(source), jobs=jobs), resolver, model, summary, on_article)
+        clock = time.perf_counter()
+        summary.merged = resolver.finish()
+        if summary.merged:
+            _merge_agents(store, resolver, summary.merged)
+        summary.seconds["write"] += time.perf_counter() - clock
+    except StoreError as error:
+        # The failed write changed nothing, the earlier ones are whole: say how far the run got.
+        raise StoreError(f"{error}; {_done(summary)}") from None
+    return summary
+
+
+def _done(summary: IngestSummary) -> str:
+    if not summary.articles:
+        return "no article of this run was written"
+    return (f"{plural(summary.articles, 'article')} of this run written before it, each whole "
+            f"(kg ingest again writes the rest)")
+
+
+def _extract_and_write(store, extracted, resolver: Resolver, model: str, summary: IngestSummary,
+                       on_article) -> None:
     pending: list[tuple[Article, list, list]] = []
     clock = time.perf_counter()
-    for article, records in extract_articles(fresh(source), jobs=jobs):
+    for article, records in extracted:
         now = time.perf_counter()
         summary.seconds["read+extract"] += now - clock
         resolver.resolve(article, records)
@@ -102,21 +127,17 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
         clock = time.perf_counter()
     _write(store, pending, summary, on_article)
 
-    clock = time.perf_counter()
-    summary.merged = resolver.finish()
-    if summary.merged:
-        _merge_agents(store, resolver, summary.merged)
-    summary.seconds["write"] += time.perf_counter() - clock
-    return summary
-
 
 def _write(store, pending, summary: IngestSummary, on_article) -> None:
     if not pending:
         return
     clock = time.perf_counter()
     graphs = {rdf.article_iri(article.id): triples for article, triples, _ in pending}
-    agents = [t for _, _, agent_triples in pending for t in agent_triples]
-    store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: _labels(agents)})
+    agents = _one_label_each([t for _, _, agent_triples in pending for t in agent_triples])
+    merge = {AGENTS: agents}
+    if not summary.articles:  # the run's first write marks the claim groups stale, in the same transaction
+        merge[GROUPS] = [_stale_mark()]
+    store.replace_graphs(graphs, merge=merge, relabel={AGENTS: _labels(agents)})
     summary.seconds["write"] += time.perf_counter() - clock
     summary.articles += len(pending)
     summary.triples += sum(len(t) for t in graphs.values()) + len(agents)
@@ -124,6 +145,25 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
         for article, _, _ in pending:
             on_article(article)
     pending.clear()
+
+
+def _stale_mark() -> tuple:
+    """The groups graph invalidated now: kept until a regroup replaces the graph (groups_stale.rq)."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return (node(GROUPS_GRAPH), node(PROV.invalidatedAtTime), Literal(now, datatype=node(XSD.dateTime)))
+
+
+def groups_stale(store) -> bool:
+    """Whether the claim groups are older than the articles: an ingest wrote and no regroup followed."""
+    return bool(query.run(store, query.named("groups_stale"), {"groups": node(GROUPS_GRAPH)}).boolean)
+
+
+def _one_label_each(agent_triples: list) -> list:
+    """The agents' triples of several articles with each agent's last label only: a person's label
+    grows with the names seen (Zelensky, then Volodymyr Zelenskyy), and an earlier article of the
+    same write must not leave its shorter one beside it (FAULTS.md F11)."""
+    last = {s: o for s, p, o in agent_triples if p == RDFS_LABEL}
+    return [t for t in dict.fromkeys(agent_triples) if t[1] != RDFS_LABEL or last[t[0]] == t[2]]
 
 
 def _labels(agent_triples) -> list:

@@ -14,6 +14,7 @@ import re
 from pyoxigraph import Literal, NamedNode
 
 from kg.queries import compose, named
+from kg.text import fold
 from kg.vocab import PREFIXES
 
 
@@ -158,7 +159,14 @@ def who_said(store, name: str) -> list[dict]:
 
 
 def chain(store, attribution: str) -> list[dict]:
-    return records(run(store, named("chain"), {"attribution": NamedNode(attribution)}))
+    from kg.store import StoreError
+
+    try:
+        node = NamedNode(attribution)
+    except ValueError:  # a name, or text no IRI can hold: pyoxigraph refuses it before any query
+        raise StoreError(f"{fold(attribution, 80)!r} is not an attribution IRI "
+                         f"(kg attributions prints them)") from None
+    return records(run(store, named("chain"), {"attribution": node}))
 
 
 def sources(store) -> list[dict]:

@@ -11,7 +11,8 @@ the store's bulk paths.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from typing import Iterable
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from kg.documents import Article
 from kg.extract.records import Attribution
 from kg.extract.words import NOT_NAMES
 from kg.resolve import Entity, Register
-from kg.vocab import ARTICLE, KG, NIF, PROV, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS_ALT_LABEL, XSD, XSD_INTEGER, node
+from kg.vocab import ARTICLE, DCTERMS, KG, NIF, PROV, RDF_TYPE, RDFS_LABEL, SCHEMA, SKOS_ALT_LABEL, XSD, XSD_INTEGER, node
 
 
 
@@ -44,6 +45,24 @@ def content_hash(article) -> str:
     return h.hexdigest()
 
 
+_XSD_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_XSD_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+
+
+def xsd_date_kind(text: str) -> str | None:
+    """"date" or "dateTime" for the xsd type `text` is a valid value of, else None."""
+    try:
+        if _XSD_DATE.fullmatch(text):
+            date.fromisoformat(text)
+            return "date"
+        if _XSD_DATETIME.fullmatch(text):
+            datetime.fromisoformat(text)
+            return "dateTime"
+    except ValueError:  # the right shape, no such day or time
+        pass
+    return None
+
+
 def article_triples(article: Article, records: list[Attribution], publisher: str | None = None,
                     model: str | None = None, when: datetime | None = None) -> list[tuple]:
     """The triples of the article's own graph (named by `article_iri(article.id)`)."""
@@ -55,8 +74,11 @@ def article_triples(article: Article, records: list[Attribution], publisher: str
     if article.url and "://" in article.url and not any(c in article.url for c in ' <>"{}|\\^`'):
         out.append((a, node(SCHEMA.url), NamedNode(article.url)))
     if article.published:
-        kind = "date" if len(article.published) == 10 else "dateTime"
-        out.append((a, node(SCHEMA.datePublished), Literal(article.published, datatype=node(XSD[kind]))))
+        kind = xsd_date_kind(article.published)
+        if kind:
+            out.append((a, node(SCHEMA.datePublished), Literal(article.published, datatype=node(XSD[kind]))))
+        else:  # "99/99/99", "2024-13-45": the text is kept, as no date (an ill-typed one fails kg validate)
+            out.append((a, node(DCTERMS.date), Literal(article.published)))
     if article.author:
         out.append((a, node(SCHEMA.author), Literal(article.author)))
     if publisher:
@@ -146,7 +168,7 @@ def _attribution(a: NamedNode, run: NamedNode, r: Attribution) -> list[tuple]:
         out.append((subject, node(KG.recipient), NamedNode(r.recipient_entity)))
     if r.date:
         out.append((subject, node(KG.dateText), Literal(r.date["text"])))
-        if r.date.get("value") and len(r.date["value"]) == 10:
+        if r.date.get("value") and xsd_date_kind(r.date["value"]) == "date":
             out.append((subject, node(KG.date), Literal(r.date["value"], datatype=node(XSD.date))))
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at
+from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, shown_row
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
@@ -61,6 +61,7 @@ def _group_table(rows: list[dict], contested: bool = False) -> None:
     first, and each group's side in it."""
     from kg.corroborate import group_sources
 
+    rows = [shown_row(row) for row in rows]  # article text: no control character reaches the terminal
     summaries = group_sources(rows)
     group = contest = None
     for row in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from contextlib import contextmanager
 from typing import IO, Iterator
@@ -107,9 +108,53 @@ def graph_at(store: str | None, write: bool = False) -> Iterator:
 
 # --- rows --------------------------------------------------------------------------------------------
 
+# C0 controls but newline and tab, DEL, C1 controls: the bytes that start terminal escape sequences
+# (ESC [ ... for colours and the cursor, ESC ] ... BEL for the window title, links, the clipboard).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(value):
+    """Text from the articles as a terminal may show it: each control character written out
+    visibly (ESC as \\x1b), so that none reaches the terminal as one. Other values as they are."""
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    if isinstance(value, (list, tuple)):
+        return [shown(v) for v in value]
+    if isinstance(value, dict):
+        return shown_row(value)
+    return value
+
+
+def shown_row(row: dict) -> dict:
+    return {k: shown(v) for k, v in row.items()}
+
+
+# OWASP's rule against CSV injection (owasp.org/www-community/attacks/CSV_Injection): a cell that
+# begins with = + - @ tab or carriage return is a formula to a spreadsheet; a ' in front makes it
+# text. A cell that is just a number ("-5", "+1.5") stays as it is: no spreadsheet evaluates it.
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def safe_cell(text: str) -> str:
+    if _FORMULA.match(text) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class csv_writer:
+    """A csv.writer (TSV for fmt "tsv") whose writerow neutralises formula cells (safe_cell)."""
+
+    def __init__(self, out: IO, fmt: str = "csv"):
+        self._writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in row])
+
+
 def table(names: list[str], rows: list[list[str]], width: int = 60) -> None:
     """Columns padded to their widest cell (each cell folded to `width`), the header in bold."""
-    rows = [[fold(cell, width) for cell in row] for row in rows]
+    rows = [[fold(shown(cell), width) for cell in row] for row in rows]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
     click.echo("  ".join(click.style(n.ljust(w), bold=True) for n, w in zip(names, widths)).rstrip())
     for row in rows:
@@ -125,7 +170,7 @@ def emit(rows: list[dict], fmt: str, columns: list[str]) -> None:
     def cell(v):
         return " | ".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v)
     if fmt in ("csv", "tsv"):
-        out = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        out = csv_writer(sys.stdout, fmt)
         out.writerow(columns)
         for row in rows:
             out.writerow([cell(row.get(c)) for c in columns])

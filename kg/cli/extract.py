@@ -16,8 +16,8 @@ from typing import IO, Iterator
 import click
 
 import kg
-from kg.cli.common import (ENTITIES, JOBS, PATHS, CommandError, format_option, open_output, report_error,
-                           writes_to_stdout)
+from kg.cli.common import (ENTITIES, JOBS, PATHS, CommandError, csv_writer, format_option, open_output,
+                           report_error, shown, writes_to_stdout)
 from kg.documents import Article, InputError, iter_documents, os_error_message
 from kg.extract import document_record
 from kg.text import fold, plural
@@ -102,25 +102,27 @@ class TableWriter:
         if self.count:
             self.echo()
         self.count += 1
-        head = click.style(article.id, bold=True)
+        # every piece from the article is shown() before it is styled: no control character of
+        # its text reaches the terminal, only the styles' own sequences
+        head = click.style(shown(article.id), bold=True)
         if article.path:
-            head += "  " + click.style(article.path, dim=True)
+            head += "  " + click.style(shown(str(article.path)), dim=True)
         self.echo(head)
         if article.title:
-            self.echo(f"  {fold(article.title, CONTENT_WIDTH)}")
+            self.echo(f"  {fold(shown(article.title), CONTENT_WIDTH)}")
         about = [article.publisher, article.published, f"by {article.author}" if article.author else None]
         if any(about):
-            self.echo("  " + " · ".join(a for a in about if a))
+            self.echo("  " + shown(" · ".join(str(a) for a in about if a)))
         if not records:
             self.echo("  (no attributions)")
         for r in records:
             self.echo()
             self.echo(f"  {_local_id(r.id):<5}{_who(r)}")
-            cue = click.style(r.cue.text, fg="cyan") + ": " if r.cue else ""
-            self.echo(f"       {cue}{fold(_fragments_text(article.text, r.content), CONTENT_WIDTH)}")
+            cue = click.style(shown(r.cue.text), fg="cyan") + ": " if r.cue else ""
+            self.echo(f"       {cue}{fold(shown(_fragments_text(article.text, r.content)), CONTENT_WIDTH)}")
             flags = _flags(r)
             if flags:
-                self.echo("       " + click.style("[" + " · ".join(flags) + "]", dim=True))
+                self.echo("       " + click.style(shown("[" + " · ".join(flags) + "]"), dim=True))
 
     def close(self) -> None:
         self.out.flush()
@@ -144,13 +146,13 @@ def _local_id(record_id: str | None) -> str:
 def _who(r) -> str:
     if r.source is None:
         return click.style("(no source)", dim=True)
-    mention = fold(r.source.mention.text, MENTION_WIDTH)
+    mention = fold(shown(r.source.mention.text), MENTION_WIDTH)
     who = click.style(mention, bold=True)
     name = r.source.name
     if name and fold(name, 1000).casefold() != fold(r.source.mention.text, 1000).casefold():
-        who += " → " + click.style(fold(name, MENTION_WIDTH), bold=True)
+        who += " → " + click.style(fold(shown(name), MENTION_WIDTH), bold=True)
     if r.source.type:
-        who += f" ({r.source.type})"
+        who += f" ({shown(r.source.type)})"
     return who
 
 
@@ -248,7 +250,6 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
     (Zelensky, Zelenskyy, Zelenskiy) and by surname; anonymous and collective
     sources ("unnamed officials") stay apart per article.
     """
-    import csv
 
     resolver = _resolver(entity_files)
     counts = {"failed": 0}
@@ -257,7 +258,7 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
     resolver.finish()
     if explain:
         lines = resolver.explain(explain)
-        click.echo("\n".join(lines) if lines else f"no entity is named {explain!r}")
+        click.echo(shown("\n".join(lines)) if lines else f"no entity is named {shown(explain)!r}")
     else:
         wanted = {t.casefold() for t in types}
         rows = sorted((e for e in resolver.entities.values() if not wanted or e.type.casefold() in wanted),
@@ -265,14 +266,15 @@ def entities(paths, types, fmt, explain, jobs, entity_files):
         if fmt == "json":
             click.echo(json.dumps([e.to_dict() for e in rows], indent=2, ensure_ascii=False))
         elif fmt == "csv":
-            out = csv.writer(sys.stdout)
+            out = csv_writer(sys.stdout)
             out.writerow(["label", "type", "attributions", "names", "iri"])
             for e in rows:
                 out.writerow([e.label, e.type, e.attributions, " | ".join(e.names), e.iri])
         else:
             for e in rows:
                 names = ", ".join(n for n in e.names if n != e.label)
-                click.echo(f"{e.attributions:>4}  {e.label}  ({e.type})" + (f"  also: {fold(names, 90)}" if names else ""))
+                click.echo(shown(f"{e.attributions:>4}  {e.label}  ({e.type})" +
+                                 (f"  also: {fold(names, 90)}" if names else "")))
     if counts["failed"]:
         sys.exit(1)
 

@@ -8,7 +8,7 @@ import time
 import click
 
 from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, CommandError, emit, file_error, format_option,
-                           graph_at, report_error, table)
+                           graph_at, report_error, shown, shown_row, table)
 from kg.text import fold, plural
 
 
@@ -105,7 +105,7 @@ def _print_result_table(result) -> None:
         return
     if result.variables is None:  # CONSTRUCT / DESCRIBE: triples
         for triple in result:
-            click.echo(" ".join(compact(t) for t in triple) + " .")
+            click.echo(shown(" ".join(compact(t) for t in triple) + " ."))
         return
     names = [str(v).lstrip("?") for v in result.variables]
     rows = [[compact(t) for t in row] for row in result]
@@ -153,7 +153,7 @@ def attributions(source, via, publisher, about, fmt, store):
 
 def _flat_table(rows: list[dict]) -> None:
     """The flat view for reading: who, via whom, in which outlet; then what; then the flags."""
-    for row in rows:
+    for row in map(shown_row, rows):
         who = click.style(row["sourceLabel"] or row["sourceMention"] or "(no source)", bold=True)
         if row["sourceType"]:
             who += f" ({row['sourceType']})"
@@ -303,7 +303,7 @@ def validate(article, store):
     with graph_at(store) as graph:
         checked, violations = graph.validate(article)
     for v in violations:
-        click.echo(v)
+        click.echo(shown(v))
     click.echo(f"{plural(checked, 'graph')} checked, {plural(len(violations), 'violation')}", err=True)
     if violations:
         sys.exit(1)

@@ -55,14 +55,18 @@ class LocalStore(Store):
         self._unflushed = 0  # triples written since the memtables were last flushed to table files
         self._key = os.path.realpath(path)
         check_or_create(path, create=create and not read_only)
+        if _has_data(path):  # before RocksDB: opened for writing, it would start an empty store beside the data
+            raise StoreError(damaged(path, "its CURRENT file is missing"))
         with _WRITERS_LOCK:
             if self._key in _WRITERS:
                 raise StoreError(f"store {path} is already open for writing in this process")
             self._lock(path)
             try:
                 self._store = ox.Store.read_only(path) if read_only else ox.Store(path)
-            except OSError as e:
+            except (OSError, RuntimeError) as e:  # RuntimeError: RocksDB's "Corruption: ..."
                 self._unlock()
+                if isinstance(e, RuntimeError):  # before the lock test: "block checksum mismatch"
+                    raise StoreError(damaged(path, e)) from None
                 if "lock" in str(e).lower():
                     raise StoreError(IN_USE.format(path)) from None
                 if read_only and isinstance(e, FileNotFoundError):
@@ -117,20 +121,23 @@ class LocalStore(Store):
     def count(self) -> int:
         try:
             return len(self._handle())
-        except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
+        except (OSError, RuntimeError) as e:
+            raise StoreError(damaged(self.location, e) if _corrupt(e) else
+                             f"cannot read store {self.location}: {one_line(e)}") from None
 
     def graphs(self) -> list[str]:
         try:
             return sorted(g.value for g in self._handle().named_graphs() if isinstance(g, NamedNode))
-        except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
+        except (OSError, RuntimeError) as e:
+            raise StoreError(damaged(self.location, e) if _corrupt(e) else
+                             f"cannot read store {self.location}: {one_line(e)}") from None
 
     def _has_graph(self, node: NamedNode) -> bool:
         try:
             return self._handle().contains_named_graph(node)
-        except OSError as e:
-            raise StoreError(f"cannot read store {self.location}: {one_line(e)}") from None
+        except (OSError, RuntimeError) as e:
+            raise StoreError(damaged(self.location, e) if _corrupt(e) else
+                             f"cannot read store {self.location}: {one_line(e)}") from None
 
     def _query(self, text, parsed, timeout, fix) -> Result:
         store = self._handle()
@@ -154,7 +161,7 @@ class LocalStore(Store):
         except SyntaxError as e:
             error = query_syntax_error(e, text, parsed, fix)
         except (OSError, RuntimeError, ValueError) as e:
-            error = StoreError(f"query failed: {one_line(e)}")
+            error = StoreError(damaged(self.location, e) if _corrupt(e) else f"query failed: {one_line(e)}")
         if error is not None:
             del store  # a traceback must not keep RocksDB (and its lock) open: see _raise
             _raise(error)
@@ -198,7 +205,8 @@ class LocalStore(Store):
                         store.update(self._replace_text(store, replace, add, labels, diff=False))
                 self._unflushed += sum(len(lines) for lines, _ in replace.values()) + sum(map(len, add.values()))
             except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-                error = StoreError(f"cannot write to store {self.location} (nothing was changed): {one_line(e)}")
+                error = StoreError(damaged(self.location, e) + " (nothing was changed)" if _corrupt(e) else
+                                   f"cannot write to store {self.location} (nothing was changed): {one_line(e)}")
             del store
             if error is None and self._unflushed >= FLUSH_TRIPLES:
                 self._flush()
@@ -210,7 +218,7 @@ class LocalStore(Store):
         flush that fails loses nothing: the next writer replays the log."""
         try:
             self._store.flush()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a damaged table file, which the write reported
             pass
         self._unflushed = 0
 
@@ -276,9 +284,31 @@ class LocalStore(Store):
             else:
                 self._handle().query(named("store_export_triples")).serialize(out, fmt)
         except (OSError, RuntimeError, ValueError) as e:
-            error = StoreError(f"cannot export store {self.location}: {one_line(e)}")
+            error = StoreError(damaged(self.location, e) if _corrupt(e) else
+                               f"cannot export store {self.location}: {one_line(e)}")
         if error is not None:
             _raise(error)
+
+
+def damaged(path: str, error: Exception) -> str:
+    """The message for a store RocksDB cannot open: what it found, and what the user can do."""
+    return (f"store {path} is damaged: {one_line(error, 240)} (restore the directory from a backup, "
+            f"or ingest the articles again into a new store)")
+
+
+def _corrupt(error: Exception) -> bool:
+    return isinstance(error, RuntimeError) and str(error).startswith("Corruption")
+
+
+def _has_data(path: str) -> bool:
+    """Whether RocksDB's files are there though it did not open them: its CURRENT file is gone (an
+    empty kg store directory has none of them)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return not os.path.exists(os.path.join(path, "CURRENT")) and \
+        any(n.endswith((".sst", ".log")) and n != "LOG" or n.startswith("MANIFEST-") for n in names)
 
 
 def _raise(error: StoreError) -> None:

@@ -132,7 +132,7 @@ class RemoteStore(Store):
         content_type = response.headers.get("Content-Type", "")
         data = self._read(response, self.query_url, timeout)
         try:
-            return result_from_bytes(data, content_type)
+            return result_from_bytes(data, content_type, self.query_url)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {one_line(e)}") from None
 

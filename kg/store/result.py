@@ -23,8 +23,10 @@ class Result:
     unbound) by iteration; ASK: `boolean` (None otherwise); CONSTRUCT/DESCRIBE: (subject, predicate,
     object) tuples by iteration, `variables` None. A result is read once: iterate it or serialize() it."""
 
-    def __init__(self, kind: str, *, solutions=None, boolean: bool | None = None, triples=None):
+    def __init__(self, kind: str, *, solutions=None, boolean: bool | None = None, triples=None,
+                 origin: str | None = None):
         self.kind = kind  # "select", "ask" or "graph"
+        self.origin = origin  # the endpoint that sent a serialised answer: errors in reading it name it
         self._solutions, self._triples = solutions, triples
         self.boolean = boolean
         self.variables: list[str] | None = [v.value for v in solutions.variables] \
@@ -32,12 +34,17 @@ class Result:
         self._used = False
 
     @classmethod
-    def from_pyoxigraph(cls, result) -> Result:
+    def from_pyoxigraph(cls, result, origin: str | None = None) -> Result:
         if isinstance(result, ox.QuerySolutions):
-            return cls("select", solutions=result)
+            return cls("select", solutions=result, origin=origin)
         if isinstance(result, ox.QueryBoolean):
-            return cls("ask", boolean=bool(result))
-        return cls("graph", triples=result)
+            return cls("ask", boolean=bool(result), origin=origin)
+        return cls("graph", triples=result, origin=origin)
+
+    def _failed(self, error: Exception) -> StoreError:
+        if self.origin:  # parsed as it is read: a garbled answer shows only now
+            return StoreError(f"SPARQL endpoint {self.origin} sent an unreadable answer: {one_line(error)}")
+        return StoreError(f"query failed: {one_line(error)}")
 
     def _take(self):
         if self._used:
@@ -59,7 +66,7 @@ class Result:
                 for t in source:
                     yield t.subject, t.predicate, t.object
         except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {one_line(e)}") from None
+            raise self._failed(e) from None
 
     def serialize(self, fmt: str, out: BinaryIO) -> None:
         """Write the result: json|csv|tsv|xml for SELECT and ASK, ttl|nt|jsonld|xml for graphs."""
@@ -82,7 +89,7 @@ class Result:
         try:
             self._take().serialize(out, RESULT_FORMATS[fmt])
         except (OSError, RuntimeError, ValueError, SyntaxError) as e:
-            raise StoreError(f"query failed: {one_line(e)}") from None
+            raise self._failed(e) from None
 
 
 def format_choices(formats: dict) -> str:
@@ -96,14 +103,16 @@ def _boolean(value: bool):
                                   QueryResultsFormat.JSON)
 
 
-def result_from_bytes(data: bytes, content_type: str) -> Result:
-    """A result from a serialised answer: SPARQL results (JSON, XML, TSV) or an RDF graph."""
+def result_from_bytes(data: bytes, content_type: str, origin: str | None = None) -> Result:
+    """A result from a serialised answer (of the endpoint `origin`): SPARQL results (JSON, XML,
+    TSV) or an RDF graph."""
     media = content_type.split(";")[0].strip().lower()
     results_format = QueryResultsFormat.from_media_type(media) if media else None
     if results_format is not None and results_format != QueryResultsFormat.CSV:
         parsed = ox.parse_query_results(data, results_format)
-        return Result.from_pyoxigraph(parsed)
+        return Result.from_pyoxigraph(parsed, origin)
     rdf_format = RdfFormat.from_media_type(media) if media else None
     if rdf_format is None:
-        raise StoreError(f"unexpected answer of type {media or 'unknown'}")
-    return Result("graph", triples=ox.parse(data, rdf_format))
+        where = f"SPARQL endpoint {origin} sent" if origin else "unexpected"
+        raise StoreError(f"{where} an answer of type {media or 'unknown'}, not SPARQL results")
+    return Result("graph", triples=ox.parse(data, rdf_format), origin=origin)
