@@ -22,7 +22,7 @@ from kg import query, rdf
 from kg.documents import Article, InputError, iter_documents
 from kg.extract.records import Attribution
 from kg.resolve import Entity, Resolver, load_register
-from kg.store import StoreError
+from kg.store import AnswerLost, StoreError
 from kg.text import Timed, fold, plural
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, PROV, RDFS_LABEL, XSD, node
 
@@ -94,15 +94,16 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
         summary.seconds["write"] += time.perf_counter() - clock
     except StoreError as error:
         # The failed write changed nothing, the earlier ones are whole: say how far the run got.
-        raise StoreError(f"{error}; {_done(summary)}") from None
+        raise StoreError(f"{error}; {_done(summary, isinstance(error, AnswerLost))}") from None
     return summary
 
 
-def _done(summary: IngestSummary) -> str:
-    if not summary.articles:
-        return "no article of this run was written"
-    return (f"{plural(summary.articles, 'article')} of this run written before it, each whole "
-            f"(kg ingest again writes the rest)")
+def _done(summary: IngestSummary, unsure: bool) -> str:
+    done = f"{plural(summary.articles, 'article')} of this run written before it, each whole" if summary.articles \
+        else "no article of this run written before it"
+    if unsure:  # the endpoint may have applied the last write before the connection broke
+        return f"{done}; the write in progress may have landed whole or not at all (kg ingest again writes the rest)"
+    return f"{done} (kg ingest again writes the rest)" if summary.articles else "no article of this run was written"
 
 
 def _extract_and_write(store, extracted, resolver: Resolver, model: str, summary: IngestSummary,

@@ -9,6 +9,11 @@ class StoreError(KgError):
     """A problem for the user to fix; str(e) is one line, without traceback."""
 
 
+class AnswerLost(StoreError):
+    """The endpoint closed the connection after the whole request was sent and before it answered:
+    an update may or may not have been applied."""
+
+
 def one_line(text: str, limit: int = 300) -> str:
     """`text` (or str() of an exception) on one line, whitespace runs made one space, cut with '...'
     beyond `limit` characters."""

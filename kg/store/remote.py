@@ -22,7 +22,7 @@ from pyoxigraph import Quad, QueryResultsFormat, RdfFormat
 
 from kg.queries import compose, named
 from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
-from kg.store.errors import StoreError, one_line
+from kg.store.errors import AnswerLost, StoreError, one_line
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import Sparql, syntax_message
 
@@ -87,7 +87,9 @@ class RemoteStore(Store):
             raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(text)}") from None
         except (socket.timeout, TimeoutError):
             raise self._timeout(url, timeout, wait) from None
-        except (OSError, http.client.HTTPException) as e:
+        except (ConnectionResetError, http.client.HTTPException) as e:  # the request was sent, no answer came
+            raise AnswerLost(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
+        except OSError as e:
             raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
 
     def _read(self, response, url: str, timeout: float | None) -> bytes:
