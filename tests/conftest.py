@@ -8,6 +8,7 @@ import contextlib
 import os
 import shutil
 import socket
+import json
 import subprocess
 import sys
 import time
@@ -43,6 +44,25 @@ def kg(*args, ok: bool = True, input: str | None = None) -> Result:
     if ok:
         assert result.exit_code == 0, (args, result.output)
     return result
+
+
+# Filler claims for grouping tests: the IDF of a real store has many claims about other things.
+FILLER = [
+    "the bridge would reopen on Monday after repairs to the deck",
+    "inflation slowed to 3.1 percent in the third quarter",
+    "the senator would not seek re-election next year",
+    "the company plans to cut 2,000 jobs in its European offices",
+    "the storm left more than 40,000 homes without power",
+    "the school board voted to delay the start of classes",
+]
+
+
+def ingested(folder, *documents: dict) -> str:
+    """A local store in `folder` of these JSONL documents, ingested through the CLI."""
+    (folder / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in documents), encoding="utf-8")
+    location = str(folder / "store")
+    kg("ingest", folder / "docs.jsonl", "--store", location)
+    return location
 
 
 def store_records(location: str, article, records: list, regroup: bool = False) -> None:

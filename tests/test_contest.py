@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import kg
+from conftest import FILLER, kg
 
 import kg as api
 from kg import corroborate, network, render
@@ -15,14 +15,6 @@ from kg.corroborate.contest import points_back
 KG = "https://w3id.org/kg-attribution/ontology#"
 KGE = "https://w3id.org/kg-attribution/entity/"
 POS, NEG = KG + "Positive", KG + "Negative"
-FILLER = [
-    "the bridge would reopen on Monday after repairs to the deck",
-    "inflation slowed to 3.1 percent in the third quarter",
-    "the senator would not seek re-election next year",
-    "the company plans to cut 2,000 jobs in its European offices",
-    "the storm left more than 40,000 homes without power",
-    "the school board voted to delay the start of classes",
-]
 
 
 def claim(article: str, n: int, text: str, *, polarity=POS, source="person/someone", cue="said", start=0,

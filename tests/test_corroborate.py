@@ -8,20 +8,11 @@ import re
 from dataclasses import replace
 
 import pytest
-from conftest import SEEDS, kg
+from conftest import FILLER, SEEDS, kg
 
 import kg as api
 from kg import corroborate
 
-# Filler claims: the IDF of a real store has many claims about other things.
-FILLER = [
-    "the bridge would reopen on Monday after repairs to the deck",
-    "inflation slowed to 3.1 percent in the third quarter",
-    "the senator would not seek re-election next year",
-    "the company plans to cut 2,000 jobs in its European offices",
-    "the storm left more than 40,000 homes without power",
-    "the school board voted to delay the start of classes",
-]
 
 
 def groups_of(texts, polarities=None) -> list[set[str]]:

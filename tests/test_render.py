@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import ingested
 from conftest import kg as kg_cli
 
 import kg
@@ -41,11 +42,7 @@ def store(seeded_local) -> str:
 
 @pytest.fixture(scope="module")
 def evil_store(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("evil")
-    (folder / "evil.jsonl").write_text(json.dumps(EVIL) + "\n", encoding="utf-8")
-    location = str(folder / "store")
-    kg_cli("ingest", folder / "evil.jsonl", "--store", location)
-    return location
+    return ingested(tmp_path_factory.mktemp("evil"), EVIL)
 
 
 def build(location, **options):

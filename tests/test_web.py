@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_000, SEED_003, free_port, kg
+from conftest import ROOT, SEED_000, SEED_003, free_port, ingested, kg
 
 import kg as kg_api
 from kg.queries import named
@@ -57,11 +57,7 @@ def client(seeded_local):
 
 @pytest.fixture(scope="module")
 def evil_store(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("evil")
-    (folder / "evil.jsonl").write_text(json.dumps(EVIL) + "\n", encoding="utf-8")
-    location = str(folder / "store")
-    kg("ingest", folder / "evil.jsonl", "--store", location)
-    return location
+    return ingested(tmp_path_factory.mktemp("evil"), EVIL)
 
 
 def stored_spans(location: str, doc_id: str) -> list[dict]:

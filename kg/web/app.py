@@ -16,7 +16,7 @@ import contextlib
 import os
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 import urllib.parse
 from urllib.parse import quote, unquote, urlencode
