@@ -17,9 +17,6 @@ from dataclasses import replace
 from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
 
-_CLOSING_QUOTES = {'"', "\u201d", "\u2019", "''"}
-
-
 def with_variants(found: list) -> list:
     """The candidates, each verb candidate followed by its distinct alternative contents. A relay's
     content ("O reported, citing S, that C") and a pointing one ("reported this") keep their bounds:
@@ -35,7 +32,7 @@ def with_variants(found: list) -> list:
             ids -= cue_participles(ids, f.anchor)  # ", saying C": another attribution, as in the rules' own
             words = {i for i in ids if not (doc[i].is_punct or doc[i].is_space)}
             if words:
-                ids = {i for i in ids if i <= max(words)}  # no stray marks after the last word
+                ids = {i for i in ids if i <= max(words)}  # no stray marks, spaces or closing quote after the last word
             if words and ids not in seen:
                 seen.append(ids)
                 out.append(replace(f, content=ids, variant=name))
@@ -53,14 +50,10 @@ def alternatives(f) -> list[tuple[str, set[int]]]:
 
 
 def _rest(f) -> set[int]:
-    """After the cue and a source that follows it, to the sentence's end (its closing mark left out)."""
-    doc, sent = f.anchor.doc, f.anchor.sent
+    """After the cue and a source that follows it, to the sentence's end."""
     cue_ids = {t.i for t in f.cue}
     last = max(cue_ids | {i for i in f.source_ids if i > max(cue_ids)})
-    end = sent.end
-    while end - 1 > last and (doc[end - 1].is_space or doc[end - 1].is_punct and doc[end - 1].text not in _CLOSING_QUOTES):
-        end -= 1
-    return set(range(last + 1, end))
+    return set(range(last + 1, f.anchor.sent.end))
 
 
 def _rights(f) -> set[int]:
