@@ -283,7 +283,8 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     if contested:
         bindings["contested"] = Literal(True)
     rows: dict[str, dict] = {}
-    for row in query.records(query.run(store, query.named("claims"), bindings)):
+    text = query.lateral_body(query.named("claims"), getattr(store, "lateral", False))
+    for row in query.records(query.run(store, text, bindings)):
         first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
         first["start"], first["end"] = _widest((first["start"], first["end"]), row["start"], row["end"])
     groups: dict[str, list[dict]] = defaultdict(list)
