@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ NO_SOURCE = "no source"
 NOT_NAMED_OR_TYPED = "its source is neither named nor typed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no dict per record (regroup holds one per claim of the store)
 class ClaimRecord:
     claim: str                       # the kg:Claim IRI
     text: str
@@ -71,12 +72,18 @@ def read_claims(store) -> list[ClaimRecord]:
     extent: dict[str, tuple[int, int]] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
     for row in query.run(store, query.named("read_claims")):
-        record = ClaimRecord(*(query.value(term) for term in row))
+        # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
+        # certainty, cue) held once, not once a claim
+        record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)
+                               for k, v in enumerate(query.value(term) for term in row)))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
             best[record.claim] = record
         extent[record.claim] = _widest(extent.get(record.claim), record.start, record.end)
     return [replace(record, start=extent[claim][0], end=extent[claim][1]) for claim, record in sorted(best.items())]
+
+
+_OWN = frozenset({0, 1, 2})   # claim, text, attribution: one a claim, not worth interning
 
 
 def _widest(extent: tuple[int, int] | None, start: int, end: int) -> tuple[int, int]:
