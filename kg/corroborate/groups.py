@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ NO_SOURCE = "no source"
 NOT_NAMED_OR_TYPED = "its source is neither named nor typed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no dict per record (regroup holds one per claim of the store)
 class ClaimRecord:
     claim: str                       # the kg:Claim IRI
     text: str
@@ -71,12 +72,18 @@ def read_claims(store) -> list[ClaimRecord]:
     extent: dict[str, tuple[int, int]] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
     for row in query.run(store, query.named("read_claims")):
-        record = ClaimRecord(*(query.value(term) for term in row))
+        # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
+        # certainty, cue) held once, not once a claim
+        record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)
+                               for k, v in enumerate(query.value(term) for term in row)))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
             best[record.claim] = record
         extent[record.claim] = _widest(extent.get(record.claim), record.start, record.end)
     return [replace(record, start=extent[claim][0], end=extent[claim][1]) for claim, record in sorted(best.items())]
+
+
+_OWN = frozenset({0, 1, 2})   # claim, text, attribution: one a claim, not worth interning
 
 
 def _widest(extent: tuple[int, int] | None, start: int, end: int) -> tuple[int, int]:
@@ -283,7 +290,8 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     if contested:
         bindings["contested"] = Literal(True)
     rows: dict[str, dict] = {}
-    for row in query.records(query.run(store, query.named("claims"), bindings)):
+    text = query.lateral_body(query.named("claims"), getattr(store, "lateral", False))
+    for row in query.records(query.run(store, text, bindings)):
         first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
         first["start"], first["end"] = _widest((first["start"], first["end"]), row["start"], row["end"])
     groups: dict[str, list[dict]] = defaultdict(list)
