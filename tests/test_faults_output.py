@@ -91,3 +91,18 @@ def test_json_keeps_the_text_exactly(hostile):
     rows = json.loads(cli("attributions", "--store", store, "--format", "json").stdout)
     assert HOSTILE_ID in {r["documentId"] for r in rows}
     assert any("\x1b]0;PWNED-TITLE\x07" in r["content"] for r in rows)
+
+
+# --- F20: an error quoting a file name with a line break in it --------------------------------------
+
+def test_an_error_naming_a_file_with_a_line_break_is_one_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\nname.txt").write_text("", encoding="utf-8")  # empty: an error for that file
+    (folder / "good.txt").write_text("The minister said that the bridge would reopen.\n", encoding="utf-8")
+    result = cli("extract", folder, "--format", "jsonl")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("kg: error:")]
+    assert len(errors) == 1 and "bad\\nname.txt" in errors[0], result.stderr
+    assert not any(line.startswith("name.txt") for line in result.stderr.splitlines()), result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["doc_id"] == "good"
