@@ -32,7 +32,7 @@ def run(store, sparql: str, bindings: dict | None = None, **options):
     try:
         return store.query(with_prefixes(sparql), bindings, **options)
     except StoreError as error:
-        raise StoreError(_shift_lines(str(error))) from None
+        raise type(error)(_shift_lines(str(error))) from None  # its kind (a timeout) kept
 
 
 def update(store, sparql: str, bindings: dict | None = None) -> None:
@@ -41,7 +41,7 @@ def update(store, sparql: str, bindings: dict | None = None) -> None:
     try:
         store.update(with_prefixes(sparql), bindings)
     except StoreError as error:
-        raise StoreError(_shift_lines(str(error))) from None
+        raise type(error)(_shift_lines(str(error))) from None  # its kind (a timeout) kept
 
 
 def _shift_lines(message: str) -> str:

@@ -9,6 +9,10 @@ class StoreError(KgError):
     """A problem for the user to fix; str(e) is one line, without traceback."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran past the timeout it was given."""
+
+
 class AnswerLost(StoreError):
     """The endpoint closed the connection after the whole request was sent and before it answered:
     an update may or may not have been applied."""

@@ -15,7 +15,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat
 
 from kg.queries import named
 from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
-from kg.store.errors import StoreError, one_line
+from kg.store.errors import QueryTimeout, StoreError, one_line
 from kg.store.location import MARKER, check_or_create
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import query_syntax_error, syntax_message
@@ -334,7 +334,7 @@ def _with_deadline(work: Callable, timeout: float):
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise StoreError(f"query timed out after {timeout:g} s")
+        raise QueryTimeout(f"query timed out after {timeout:g} s")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -22,7 +22,7 @@ from pyoxigraph import Quad, QueryResultsFormat, RdfFormat
 
 from kg.queries import compose, named
 from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
-from kg.store.errors import AnswerLost, StoreError, one_line
+from kg.store.errors import AnswerLost, QueryTimeout, StoreError, one_line
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import Sparql, syntax_message
 
@@ -105,7 +105,7 @@ class RemoteStore(Store):
     @staticmethod
     def _timeout(url: str, asked: float | None, wait: float) -> StoreError:
         if asked is not None:
-            return StoreError(f"query timed out after {asked:g} s")
+            return QueryTimeout(f"query timed out after {asked:g} s")
         return StoreError(f"SPARQL endpoint {url} did not answer within {wait:g} s")
 
     @staticmethod

@@ -305,7 +305,7 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                 return plain(415, "POST a query as application/x-www-form-urlencoded (query=...) "
                                   "or application/sparql-query")
         if update is not None:
-            return plain(403, "this endpoint is read-only: SPARQL Update is refused")
+            return plain(403, protocol.READ_ONLY)
         if text is None:
             if request.method == "GET":
                 if "text/html" in request.headers.get("accept", ""):

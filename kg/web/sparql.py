@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from kg.store import StoreError
+from kg.store import QueryTimeout, StoreError
 from kg.store.sparql import Sparql
 
 # (media type, kg's format name), the default first.
@@ -69,6 +69,9 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> tuple[str, s
     return None
 
 
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+
+
 def check(text: str) -> None:
     """Refuse what the endpoint does not run: updates and SERVICE."""
     try:
@@ -76,7 +79,7 @@ def check(text: str) -> None:
     except StoreError as error:
         raise ProtocolError(400, str(error)) from None
     if parsed.is_update:
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+        raise ProtocolError(403, READ_ONLY)
     if parsed.has_service:
         raise ProtocolError(403, "SERVICE is refused: a federated query would leave this machine")
 
@@ -87,8 +90,7 @@ def evaluate(graph, text: str, accept: str | None, fmt: str | None, timeout: flo
     try:
         result = graph.result(text, timeout=timeout)
     except StoreError as error:
-        message = str(error)
-        raise ProtocolError(503 if "timed out" in message else 400, message) from None
+        raise ProtocolError(503 if isinstance(error, QueryTimeout) else 400, str(error)) from None
     offers = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
     if fmt:
         chosen = next((o for o in offers if o[1] == fmt), None)
