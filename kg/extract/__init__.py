@@ -97,7 +97,8 @@ def _attributions(doc, article: Article, keep_all: list | None = None) -> list[A
     quotes = find_quotes(article.body)
     found = _candidates(doc, article, quotes)
     rules = {f.anchor.i: f for f in found if f.variant == "rule"}
-    scored = [(f, features.of(f, quotes, rules)) for f in found]
+    per_cue: dict = {}
+    scored = [(f, features.of(f, quotes, rules, per_cue)) for f in found]
     if keep_all is None:
         found = _judged(scored, quotes)
     records = [_record(doc, article, f, quotes, n) for n, f in enumerate(found, 1)]

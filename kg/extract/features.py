@@ -15,19 +15,18 @@ from kg.extract.quotes import is_quoted
 PRONOUN_SOURCES = frozenset("i you he she we they it this that who".split())
 
 
-def of(found, quotes, rules: dict) -> dict[str, float]:
+def of(found, quotes, rules: dict, per_cue: dict) -> dict[str, float]:
     """The features of one candidate; `rules` maps the cue of every candidate in the article to the
-    candidate with the patterns' own content (its "rule" variant)."""
+    candidate with the patterns' own content (its "rule" variant). What depends on the cue alone is
+    computed once per cue and kept in `per_cue`: a cue's boundary variants share it."""
     cue = found.anchor
-    quoted = is_quoted(quotes, cue.idx)
-    feats = {"bias": 1.0, f"pattern={found.pattern}": 1.0, f"path={found.pattern}:{found.path}": 1.0}
-    feats.update(_variant(found, rules[cue.i]))
-    feats.update(_cue_word(cue, quoted))
-    feats.update(_lexicon(cue, quoted, found.pattern))
-    feats.update(_source(found))
-    feats.update(_content(found, quotes))
-    feats.update(_nesting(found, set(rules)))
-    return feats
+    shared = per_cue.get(cue.i)
+    if shared is None:
+        quoted = is_quoted(quotes, cue.idx)
+        shared = per_cue[cue.i] = {"bias": 1.0, f"pattern={found.pattern}": 1.0,
+                                   f"path={found.pattern}:{found.path}": 1.0, **_cue_word(cue, quoted),
+                                   **_lexicon(cue, quoted, found.pattern), **_source(found)}
+    return {**shared, **_variant(found, rules[cue.i]), **_content(found, quotes), **_nesting(found, set(rules))}
 
 
 def _variant(found, rule) -> dict[str, float]:
