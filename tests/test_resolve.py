@@ -74,6 +74,22 @@ def test_his_countrys_intelligence_is_dutch(reg, seeds):
     assert agency.type == "IntelligenceAgency" and agency.country == reg.lookup("Netherlands").iri
 
 
+def test_intelligence_cited_by_an_official_is_his_countrys(reg):
+    text = "Dutch Defense Minister Jan Smit said, citing intelligence, that the troops had left."
+    resolver, articles = run(reg, text)  # a defence minister's: the military service
+    cited = next(r for r in articles[0][1] if r.source and r.source.mention.text == "intelligence")
+    assert cited.source.entity == reg.lookup("MIVD").iri
+
+
+def test_intelligence_of_a_country_with_several_services_is_its_services_as_a_whole(reg):
+    text = "Ukrainian Foreign Minister Jan Smit said, citing intelligence services, that the troops had left."
+    resolver, articles = run(reg, text)
+    cited = next(r for r in articles[0][1] if r.source and r.source.mention.text == "intelligence services")
+    entity = resolver.entities[cited.source.entity]
+    assert entity.label == "Ukraine's intelligence services" and entity.type == "IntelligenceAgency"
+    assert entity.country == reg.lookup("Ukraine").iri
+
+
 @pytest.mark.parametrize("mention, typ", [
     ("Bloomberg", "NewsOutlet"), ("Reuters", "NewsOutlet"),
     ("South Korean intelligence", "IntelligenceAgency"), ("Ukraine’s Defense Intelligence", "IntelligenceAgency"),
@@ -265,4 +281,6 @@ def test_a_source_is_its_head_not_its_topic_and_two_speakers_intelligence_differ
     cited = [r for r in records if r.source and r.source.mention.text == "intelligence"]
     assert len(cited) == 2  # "citing intelligence about North Korea's ...", "who cited intelligence"
     assert len({r.source.entity for r in cited}) == 2
-    assert {resolver.entities[r.source.entity].label for r in cited} == {"intelligence"}
+    # Zelenskyy's is his country's (Ukraine has several services in the register); the Times' source has no country
+    labels = {resolver.entities[r.source.entity].label for r in cited}
+    assert labels == {"Ukraine's intelligence services", "intelligence"}

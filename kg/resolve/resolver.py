@@ -77,6 +77,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "unnamed"
 
 
+# Intelligence named by no one's name: whose it is comes from who cites it.
+BARE_INTELLIGENCE = re.compile(r"^(?:the )?intelligence(?: (?:services?|agency|agencies|reports?|data))?$")
+
+
 class Resolver:
     def __init__(self, register: Register):
         self.register = register
@@ -279,9 +283,11 @@ class Resolver:
         return entity, why
 
     def _speakers_country_body(self, r, records) -> tuple[Entity, str] | None:
-        """"his country's intelligence": the intelligence service of the country of the record that cites this one."""
+        """"his country's intelligence", and bare "intelligence" that a country's official cites
+        ("Zelenskyy ..., citing intelligence"): the country's own service, of the record that cites this one."""
         mention = r.source.mention.text.casefold()
-        if not re.match(r"^(his|her|their|its) country['’]s ", mention):
+        possessive = re.match(r"^(his|her|their|its) country['’]s ", mention)
+        if not possessive and not BARE_INTELLIGENCE.match(mention):
             return None
         outer = next((o for o in records if o.cites == r.id and o.source is not None), None)
         country = self._country_in(outer.source.role or outer.source.mention.text) if outer else None
@@ -289,14 +295,22 @@ class Resolver:
             return None
         wanted = "IntelligenceAgency" if "intelligence" in mention else "GovernmentBody"
         candidates = [e for e in self.register.entities.values() if e.type == wanted and e.country == country.iri]
-        if not candidates:
-            return None
         # A defence minister's intelligence is the military service where the register has one.
         role = (outer.source.role or "").casefold()
         military = [e for e in candidates if re.search(r"military|defen[cs]e", " ".join(e.names), re.I)]
-        choice = (military if "defen" in role and military else candidates)[0]
-        entity, _ = self._registered(choice, "")
-        return entity, f"{r.source.mention.text!r}: {choice.label}, of the country of {outer.source.name} ({country.label})"
+        if "defen" in role and military:
+            candidates = military
+        why = f"{r.source.mention.text!r}: of the country of {outer.source.name} ({country.label})"
+        if len(candidates) == 1 or candidates and possessive:
+            entity, _ = self._registered(candidates[0], "")
+            return entity, f"{why}, {candidates[0].label}"
+        if wanted != "IntelligenceAgency":
+            return None
+        # Several services and nothing to choose between them: the country's services as a whole.
+        entity = self._get(f"{ENTITY}intelligenceagency/{slug(country.label)}-intelligence-services",
+                           f"{country.label}'s intelligence services", wanted)
+        entity.country = country.iri
+        return entity, f"{why}, which has several"
 
     def _country_in(self, text: str):
         """The country a phrase names by its demonym or name ("Dutch Defense Minister" -> Netherlands)."""
