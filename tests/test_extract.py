@@ -13,7 +13,7 @@ import pytest
 from conftest import SEED_000, SEED_003
 
 from kg.documents import Article
-from kg.extract import Attribution, extract
+from kg.extract import Attribution, clauses, extract, nlp
 from kg.extract.context import normalise_date
 from kg.extract.quotes import continuations, find_quotes, is_quoted
 from kg.extract.spans import from_fragments
@@ -247,6 +247,42 @@ def test_quote_signed_with_dash(dash):
     assert r.content.text == "“Courage is contagious.”"
     assert r.kind == "direct"
     assert r.meta["pattern"] == "dash"
+
+
+@pytest.mark.parametrize("text", ["“Courage is contagious.”\u2015 Jane Doe", "“Courage is contagious.”\u2014Jane Doe"])
+def test_quote_signed_with_a_dash_that_touches_the_closing_mark(text):
+    r = one(text)  # the tokenizer splits "”―" into the quotation's mark and the signature's dash
+    assert r.source.mention.text == "Jane Doe"
+    assert r.content.text == "“Courage is contagious.”"
+    assert r.kind == "direct"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("“The talks are over. Full stop,” said Jane Doe, a spokeswoman for the ministry.", "Jane Doe"),
+    ("“He would be a great senator. Not good, great. One of the brightest members of the Senate,” "
+     "Rep. John Smith said in a phone interview.", "John Smith"),
+])
+def test_quotation_words_parsed_as_a_subject_are_not_the_speaker(text, speaker):
+    r = one(text)  # the parser hangs the quotation's last words on "said" as a subject
+    assert r.source.name == speaker
+    assert r.kind == "direct"
+
+
+def test_name_between_a_quotation_and_its_verb():
+    text = "“We will achieve justice in this case,” Tulsa police Chief Jane Doe said Monday."
+    doc = nlp.load()(text)
+    said = next(t for t in doc if t.text == "said")
+    head, ids = clauses._name_after_quote(said, find_quotes(text))
+    assert head.text == "Doe"
+    assert " ".join(doc[i].text for i in sorted(ids)) == "Tulsa police Chief Jane Doe"
+
+
+def test_a_colon_then_a_paragraph_that_is_a_quotation():
+    text = ("The pollster spoke on the radio on Thursday.\n\nThe pollster continued:\n\n"
+            "“The health issue is very much a partisan issue. I am going to read you the question.”")
+    r = with_cue(run(text), "continued")
+    assert r.source.mention.text == "The pollster"
+    assert r.content.text.startswith("“The health issue") and r.kind == "direct"
 
 
 @pytest.mark.parametrize("text, speaker, content", [

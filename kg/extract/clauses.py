@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract import cues
-from kg.extract.quotes import is_quoted, quote_ending_at, quote_starting_at
+from kg.extract.quotes import CLOSING_MARKS, is_quoted, quote_ending_at, quote_starting_at
 from kg.extract.spans import doc_text, subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -61,7 +61,7 @@ def subject_of(tok, depth: int = 0):
     if depth == 0 and tok.lemma_.lower() in IMPERSONAL:
         return None  # "it seems", "the campaign appeared to": the appearance has no holder
     for c in tok.children:
-        if c.dep_ in ("nsubj", "csubj"):
+        if c.dep_ in ("nsubj", "csubj") and not _inside_quotation_before(c, tok):
             return c
         if c.dep_ == "nsubjpass" and depth == 0:  # the subject of a passive cue is what is talked about
             by = next((a for a in tok.children if a.dep_ == "agent"), None)
@@ -96,6 +96,12 @@ def subject_of(tok, depth: int = 0):
             return noun if named or noun.pos_ == "PRON" else None
         return subject_of(tok.head, depth + 1)
     return None
+
+
+def _inside_quotation_before(subj, verb) -> bool:
+    """"“... Full panic mode,” said Wimes": the parser made the quotation's last words a subject of
+    the verb that follows it; a quotation mark between them says they are the quotation's."""
+    return subj.i < verb.i and any(t.text in CLOSING_MARKS for t in subj.doc[subj.right_edge.i + 1:verb.i])
 
 
 def source_ids(head) -> set[int]:
@@ -219,17 +225,41 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
         if not gate(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in CITING and _citing_chain(tok):
             continue
         subj = subject_of(tok)
+        if subj is not None and _inside_quotation_before(subj, tok):
+            subj = None  # "“... We will achieve justice,” Jordan said": inherited from inside the quotation
+        source = source_ids(subj)
+        if subj is None:
+            subj, source = _name_after_quote(tok, quotes)
         content, path = verb_content_path(tok)
         if not content:
             content, path = _parenthetical(tok, subj), "parenthetical"
         if not content:
-            content, path = _adjacent_quote(tok, subj, quotes), "adjacent_quote"
+            content, path = _adjacent_quote(tok, source, quotes), "adjacent_quote"
         if not content:
             continue
-        source = source_ids(subj)
         content -= source | cue_participles(content, tok)
         found.append(Found(cue_tokens(tok), content, subj, source, path=path))
     return found
+
+
+NAME_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PART"})
+
+
+def _name_after_quote(verb, quotes):
+    """"“C,” Tulsa police Chief Chuck Jordan said Monday": a noun phrase between a quotation's end and
+    its speech verb that the parser did not make the verb's subject. (head token, ids) or (None, set())."""
+    if not cues.is_speech_verb(verb):
+        return None, set()
+    doc, ends = verb.doc, {end for _, end in quotes}
+    i = verb.i - 1
+    while i >= verb.sent.start and (doc[i].pos_ in NAME_POS or doc[i].is_title or doc[i].text in ".-") \
+            and doc[i].idx + len(doc[i]) not in ends:
+        i -= 1
+    if i < 0 or doc[i].idx + len(doc[i]) not in ends or i == verb.i - 1:
+        return None, set()
+    ids = set(range(i + 1, verb.i))
+    head = max((doc[j] for j in ids if doc[j].pos_ in ("PROPN", "NOUN")), key=lambda t: t.i, default=None)
+    return (head, ids) if head is not None else (None, set())
 
 
 def _parenthetical(verb, subj) -> set[int]:
@@ -258,12 +288,12 @@ def cue_participles(content: set[int], verb) -> set[int]:
     return out
 
 
-def _adjacent_quote(verb, subj, quotes) -> set[int]:
+def _adjacent_quote(verb, source: set[int], quotes) -> set[int]:
     """A quotation right before or after "he said" that the parse did not attach to the verb."""
     if not cues.is_speech_verb(verb) and (cues.cue_score(verb) or 0) < 0.5:
         return set()
     doc, text = verb.doc, doc_text(verb.doc)
-    cluster = [verb] + ([subj.left_edge, subj.right_edge] if subj is not None else [])
+    cluster = [verb] + [doc[i] for i in source]
     start = min(t.idx for t in cluster)
     end = max(t.idx + len(t) for t in cluster)
     q = quote_ending_at(text, quotes, start) or quote_starting_at(text, quotes, end)

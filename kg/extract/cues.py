@@ -30,7 +30,7 @@ SPEECH_VERBS = frozenset("""
     doubt fear hope expect suspect assess indicate show mention describe complain concede agree
     disagree dispute reject dismiss refute urge demand promise pledge vow threaten boast brag
     speculate guess understand learn hear know realize recognize charge blame
-    quip blurt joke exclaim retort muse scoff lament read
+    quip blurt joke exclaim retort muse scoff lament read continue shout yell scream whisper mutter
 """.split())
 
 # Lemmas that deny or refuse the content: polarity negative.

@@ -18,6 +18,7 @@ import ctypes
 import functools
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -45,6 +46,18 @@ def paragraph_breaks(doc):
         if "\n" in prev.whitespace_ or prev.is_space and "\n" in prev.text:
             tok.is_sent_start = True
     return doc
+
+
+DASHES = "[\u2013\u2014\u2015]"
+
+
+def _split_quote_dashes(tokenizer) -> None:
+    """"...about.”― Pamela Padilla": a closing quotation mark and the dash of a signature are two
+    tokens (spaCy's rules keep "”―" whole), so the quotation ends where its mark does."""
+    infixes = tokenizer.infix_finditer.__self__.pattern
+    prefixes = tokenizer.prefix_search.__self__.pattern
+    tokenizer.infix_finditer = re.compile(f'{infixes}|[\u201d"](?={DASHES})|(?<=[\u201d"]){DASHES}+').finditer
+    tokenizer.prefix_search = re.compile(f"{prefixes}|^{DASHES}+").search
 
 
 class ModelError(KgError, RuntimeError):
@@ -76,6 +89,7 @@ def load(name: str | None = None):
         if pipe not in COMPONENTS:
             nlp.disable_pipe(pipe)
     nlp.add_pipe("paragraph_breaks", before="parser")
+    _split_quote_dashes(nlp.tokenizer)
     # Long articles (and the 10 MB limit of documents) exceed spaCy's default guard.
     nlp.max_length = 20_000_000
     return nlp

@@ -10,6 +10,7 @@ import bisect
 import re
 
 OPEN_CURLY, CLOSE_CURLY = "\u201c", "\u201d"
+CLOSING_MARKS = frozenset({CLOSE_CURLY, '"', "''"})  # as the tokenizer gives them
 # Straight double quotes, and the doubled single quotes some archives use ('').
 _MARK = re.compile(r"\u201c|\u201d|''|\"")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
@@ -70,9 +71,11 @@ def quote_ending_at(text: str, quotes, pos: int) -> tuple[int, int] | None:
 
 
 def quote_starting_at(text: str, quotes, pos: int) -> tuple[int, int] | None:
-    """The quotation that opens right after `pos` ("he said: “A”"), same paragraph."""
+    """The quotation that opens right after `pos` ("he said: “A”"), in the same paragraph or, after a
+    colon, as the next one ("He said:" then a paragraph that is a quotation)."""
     for qs, qe in quotes:
-        if qs >= pos and qs - pos <= 3 and _GAP_AFTER.match(text[pos:qs]) and "\n" not in text[pos:qs]:
+        gap = text[pos:qs]
+        if qs >= pos and _GAP_AFTER.match(gap) and (len(gap) <= 3 and "\n" not in gap or gap.strip() == ":"):
             return qs, qe
     return None
 
