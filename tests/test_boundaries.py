@@ -14,9 +14,10 @@ def variants_of(text: str, cue: str) -> dict[str, str]:
     """{variant: content text} of the verb candidate whose cue word is `cue`."""
     doc = nlp.load()(text)
     use_text(doc, text)
-    found = [f for sent in doc.sents for f in clauses.verb_cues(sent, find_quotes(text), gate=clauses.is_verb_candidate)]
+    quotes = find_quotes(text)
+    found = [f for sent in doc.sents for f in clauses.verb_cues(sent, quotes, gate=clauses.is_verb_candidate)]
     out = {}
-    for f in boundaries.with_variants(found):
+    for f in boundaries.with_variants(found, quotes):
         if f.anchor.text == cue:
             span = to_span(doc, f.content - {t.i for t in f.cue} - f.source_ids)
             out[f.variant] = " … ".join(text[s:e] for s, e in span.parts) if span else ""
@@ -32,6 +33,32 @@ def test_rights_keeps_what_the_verb_governs_beyond_its_object():
 def test_rest_runs_to_the_end_of_the_sentence():
     v = variants_of("The group also views Obama, Hillary Clinton, and Paul Ryan more favorably than Trump.", "views")
     assert v["rest"] == "Obama, Hillary Clinton, and Paul Ryan more favorably than Trump"
+
+
+def test_to_quote_ends_the_content_with_its_last_quotation():
+    v = variants_of("Christie blasted Clinton as a “disgrace” on Wednesday on a radio show.", "blasted")
+    assert v["to_quote"] == "Clinton as a “disgrace”"
+
+
+def test_quote_phrase_is_the_governed_phrase_that_holds_the_quotation():
+    v = variants_of("South Korea accused the North's leader, Kim Jong Un, of “fanatic recklessness” on Friday.",
+                    "accused")
+    assert v["quote_phrase"] == "of “fanatic recklessness”"
+
+
+def test_clause_stops_before_a_comma_that_opens_a_participle():
+    v = variants_of("Video shows that the man had his hands in the air, contradicting the police's claim.", "shows")
+    assert v["clause"] == "that the man had his hands in the air"
+
+
+def test_core_leaves_out_adjuncts_of_time():
+    v = variants_of("The senator blamed the mayor for the flooding during a visit to the city.", "blamed")
+    assert v["core"] == "the mayor for the flooding"
+
+
+def test_no_quotation_no_quote_variants():
+    v = variants_of("Christie blasted Clinton as a disgrace on Wednesday on a radio show.", "blasted")
+    assert "to_quote" not in v and "quote_phrase" not in v
 
 
 def test_rest_starts_after_a_source_that_follows_the_cue():

@@ -89,7 +89,7 @@ def _candidates(doc, article: Article, quotes) -> list[clauses.Found]:
         found += verb + clauses.citing_chains(sent, verb) + clauses.according_to(sent)
         found += clauses.noun_cues(sent, quotes, floor=clauses.CANDIDATE_FLOOR) + layout.colon_speakers(sent)
     found += layout.dash_signatures(doc, article.body)
-    return boundaries.with_variants(chains.drop_duplicates(found))
+    return boundaries.with_variants(chains.drop_duplicates(found), quotes)
 
 
 def _attributions(doc, article: Article, keep_all: list | None = None) -> list[Attribution]:

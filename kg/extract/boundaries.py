@@ -5,7 +5,15 @@ The patterns of clauses.py give one content per cue, the one the parse suggests
 and annotators read a cue's reach generously, so each verb candidate also offers:
 
 - "rest":   everything after the cue (and a source that follows it) to the end of the sentence;
-- "rights": the subtrees the cue verb governs on its right ("blamed Romney for not releasing ...").
+- "rights": the subtrees the cue verb governs on its right ("blamed Romney for not releasing ...");
+- "to_quote": the rules' content and the rest cut after their last quotation ("blasted Clinton as a “disgrace”",
+  not "... as a “disgrace” Wednesday on The Laura Ingraham Show");
+- "quote_phrase": the one phrase the verb governs that holds that quotation ("accused the North's
+  leader of “fanatic recklessness”": 'of “fanatic recklessness”');
+- "core":   the verb's complements only, no adjuncts ("delivered a positive message", not "... in the
+  days since her debate");
+- "clause": the rules' content and the rest cut before a comma that opens a modifier ("Video shows
+  that C", not "... that C, contradicting the police's claim").
 
 The boundary model (model.py) ranks a cue's variants; the cue model then decides whether the
 best one is an attribution. A wider variant never takes the words of another kept cue.
@@ -17,7 +25,7 @@ from dataclasses import replace
 from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
 
-def with_variants(found: list) -> list:
+def with_variants(found: list, quotes) -> list:
     """The candidates, each verb candidate followed by its distinct alternative contents. A relay's
     content ("O reported, citing S, that C") and a pointing one ("reported this") keep their bounds:
     the chain and the antecedent are found from them."""
@@ -28,15 +36,22 @@ def with_variants(found: list) -> list:
             continue
         seen = [f.content]
         doc = f.anchor.doc
-        for name, ids in alternatives(f):
+        for name, ids in alternatives(f, quotes):
             ids -= cue_participles(ids, f.anchor)  # ", saying C": another attribution, as in the rules' own
             words = {i for i in ids if not (doc[i].is_punct or doc[i].is_space)}
-            if words:
-                ids = {i for i in ids if i <= max(words)}  # no stray marks, spaces or closing quote after the last word
+            if words:  # no stray marks or spaces after the last word, but the close of a quotation it holds
+                ids = {i for i in ids if i <= max(words) or i in _closings(doc, ids, quotes)}
             if words and ids not in seen:
                 seen.append(ids)
                 out.append(replace(f, content=ids, variant=name))
     return out
+
+
+def _closings(doc, ids: set[int], quotes) -> set[int]:
+    """The tokens of `ids` that close a quotation opened inside `ids`."""
+    starts = {doc[i].idx for i in ids}
+    opened_at = {end: start for start, end in quotes}
+    return {i for i in ids if opened_at.get(doc[i].idx + len(doc[i])) in starts}
 
 
 def _points(f) -> bool:
@@ -45,8 +60,13 @@ def _points(f) -> bool:
     return bool(POINTING.match(words))
 
 
-def alternatives(f) -> list[tuple[str, set[int]]]:
-    return [("rest", _rest(f)), ("rights", _rights(f))]
+def alternatives(f, quotes) -> list[tuple[str, set[int]]]:
+    rest = _rest(f)
+    doc = f.anchor.doc
+    to_quote = _to_quote(doc, f.content | rest, quotes)
+    return [("rest", rest), ("rights", _rights(f)), ("to_quote", to_quote),
+            ("quote_phrase", _quote_phrase(f, to_quote)), ("core", _core(f)),
+            ("clause", _before_modifier(doc, f.content | rest))]
 
 
 def _rest(f) -> set[int]:
@@ -54,6 +74,34 @@ def _rest(f) -> set[int]:
     cue_ids = {t.i for t in f.cue}
     last = max(cue_ids | {i for i in f.source_ids if i > max(cue_ids)})
     return set(range(last + 1, f.anchor.sent.end))
+
+
+# What a verb's complement hangs by; adjuncts (time, place, manner, reasons) are left out of "core".
+COMPLEMENTS = frozenset({"dobj", "ccomp", "xcomp", "dative", "oprd", "attr", "acomp", "pcomp"})
+ADJUNCT_PREPOSITIONS = frozenset("on in at during after before since with amid while despite".split())
+# What a comma opens when it ends the content: a participle, a relative clause, another verb, ...
+MODIFIERS = frozenset({"advcl", "relcl", "acl", "conj", "cc", "appos", "parataxis", "npadvmod"})
+
+
+def _core(f) -> set[int]:
+    """The subtrees of the verb's complements to its right, adjuncts and its own source aside."""
+    verb = f.anchor
+    ids: set[int] = set()
+    for c in verb.children:
+        if c.i > verb.i and c.i not in f.source_ids and (
+                c.dep_ in COMPLEMENTS or c.dep_ == "prep" and c.lower_ not in ADJUNCT_PREPOSITIONS):
+            ids |= {t.i for t in c.subtree}
+    return ids
+
+
+def _before_modifier(doc, ids: set[int]) -> set[int]:
+    """The tokens before the first comma (after the first word) that opens a modifier; else nothing."""
+    order = sorted(ids)
+    for n, i in enumerate(order[1:-1], 1):
+        after = doc[order[n + 1]]
+        if doc[i].text == "," and (after.dep_ in MODIFIERS or after.tag_ in ("VBG", "WDT")):
+            return set(order[:n])
+    return set()
 
 
 def _rights(f) -> set[int]:
@@ -64,3 +112,28 @@ def _rights(f) -> set[int]:
         if c.i > verb.i and c.dep_ not in ("punct", "cc") and c.i not in f.source_ids:
             ids |= {t.i for t in c.subtree}
     return ids - {t.i for t in f.cue}
+
+
+def _to_quote(doc, ids: set[int], quotes) -> set[int]:
+    """The tokens up to the end of their last quotation, when words follow it; else nothing."""
+    ends = {end for _, end in quotes}
+    closing = [i for i in ids if doc[i].idx + len(doc[i]) in ends]
+    if not closing:
+        return set()
+    last = max(closing)
+    if not any(i > last and not doc[i].is_punct for i in ids):
+        return set()
+    return {i for i in ids if i <= last}
+
+
+def _quote_phrase(f, to_quote: set[int]) -> set[int]:
+    """Of the subtrees the verb governs on its right, the one holding the last quotation's end."""
+    if not to_quote:
+        return set()
+    last = max(to_quote)
+    verb = f.anchor
+    for c in verb.children:
+        ids = {t.i for t in c.subtree}
+        if c.i > verb.i and c.dep_ not in ("punct", "cc") and last in ids and c.i not in f.source_ids:
+            return ids & to_quote if ids & to_quote != to_quote else set()
+    return set()
