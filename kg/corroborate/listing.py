@@ -40,7 +40,8 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     and `end` are where the claim's words begin and end in its article."""
     store = as_store(graph_or_store)
     query.page(limit, offset)  # checked before any work
-    order = _groups(store, single_source=single_source, min_sources=min_sources, about=about, contested=contested)
+    order = _groups(store, single_source=single_source, min_sources=min_sources, about=about, contested=contested,
+                    reach=None if limit is None else offset + limit)
     page = order[offset:None if limit is None else offset + limit]
     if not page:
         return []
@@ -73,16 +74,19 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     return out
 
 
-def _groups(store, *, single_source, min_sources, about, contested) -> list[dict]:
+def _groups(store, *, single_source, min_sources, about, contested, reach) -> list[dict]:
     """The groups that pass the filters, in listing order, each {group, independentSources, claims,
     contest, contestLabel, side} (kg/queries/claim_groups.rq, claim_contests.rq and
-    claim_groups_about.rq, joined here)."""
+    claim_groups_about.rq, joined here); with `reach`, at least the first `reach` of them (all of
+    them when --about or --contested filter them, which the query does not)."""
     bindings = {}
     if single_source:
-        bindings["maxSources"] = Literal("1", datatype=XSD_INTEGER)
+        bindings["maxSources"] = _integer(1)
         min_sources = max(min_sources or 0, 1)  # a group with none rests on no source, not on one
     if min_sources is not None:
-        bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
+        bindings["minSources"] = _integer(min_sources)
+    if reach is not None and about is None and not contested:
+        bindings.update(_cutoff(store, bindings, reach))
     groups = query.records(query.run(store, query.named("claim_groups"), bindings))
     if about is not None:
         matching = {r["group"] for r in query.records(query.run(store, query.named("claim_groups_about"),
@@ -98,6 +102,25 @@ def _groups(store, *, single_source, min_sources, about, contested) -> list[dict
     if contested:  # by contested group, then side: what is said, then what denies it
         ordered = sorted((g for g in ordered if g["contest"]), key=lambda g: (g["contest"], g["side"] != "affirms"))
     return ordered
+
+
+def _cutoff(store, bindings: dict, reach: int) -> dict:
+    """The bindings that restrict claim_groups.rq to the groups up to the `reach`-th in the listing's
+    order, ties included (kg/queries/claim_group_tiers.rq: the groups per number of sources and
+    claims); none when `reach` takes them all."""
+    tiers = sorted(((r["independentSources"], r["claims"], r["groups"])
+                    for r in query.records(query.run(store, query.named("claim_group_tiers"), bindings))),
+                   reverse=True)
+    seen = 0
+    for sources, claims_, groups in tiers:
+        seen += groups
+        if seen >= reach:
+            return {"fromSources": _integer(sources), "fromClaims": _integer(claims_)}
+    return {}
+
+
+def _integer(n: int) -> Literal:
+    return Literal(str(int(n)), datatype=XSD_INTEGER)
 
 
 def _count(members: list[dict]) -> None:
