@@ -112,7 +112,8 @@ def main() -> None:
                   f"(read in {time.perf_counter() - clock:.1f} s)")
     found = match(records, gold)
     matched = [i for i, r in enumerate(found) if r is not None]
-    print(f"gold: {len(gold)} claims in {len({g['group'] for g in gold})} groups; {len(matched)} matched to stored claims")
+    print(f"gold: {len(gold)} claims in {len({g['group'] for g in gold})} groups; "
+          f"{len(matched)} matched to stored claims")
 
     predicted = {i: group_of.get(found[i].claim, f"none:{i}") for i in matched}
     same_gold = {(i, j) for i, j in itertools.combinations(matched, 2) if gold[i]["group"] == gold[j]["group"]}

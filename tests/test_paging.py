@@ -60,7 +60,7 @@ def test_claims_pages_count_groups_and_never_cut_one(seeded, args):
     for n, page in enumerate(pages):
         assert list(dict.fromkeys(row["group"] for row in page)) == groups[2 * n: 2 * n + 2]
     if len(groups) > 2:
-        assert f"(groups 1-2 shown; more with --offset 2, all with --limit 0)" in notes[0]
+        assert "(groups 1-2 shown; more with --offset 2, all with --limit 0)" in notes[0]
     table = kg("claims", *args, "--limit", "1", "--store", seeded)
     assert table.stdout.count("independent source") == 1                    # one group, its claims whole
 
