@@ -1,4 +1,4 @@
-"""kg's claim groups against bench/claims_gold.jsonl: 180 PolNeAR claims (train and dev) grouped by reading.
+"""kg's claim groups against bench/claims_gold.jsonl: 269 PolNeAR claims (train and dev) grouped by reading.
 
     .venv/bin/python bench/bench_claims_gold.py [--store DIR] [--polnear DIR] [--jobs 2]
 
