@@ -1,7 +1,7 @@
 """How bench/claims_gold.jsonl was drawn: a fixed random sample of PolNeAR claims (train and dev),
 and for each sampled claim the claims that share its rarest words, to be read.
 
-    .venv/bin/python bench/claims_gold_search.py [--seed 13] [--sample 60] [--candidates 6] [--polnear DIR]
+    .venv/bin/python bench/claims_gold_search.py [--seed 13] [--sample 120] [--candidates 6] [--polnear DIR]
 
 The pool: every gold attribution of ../shared/eval/polnear/{train,dev}.jsonl whose content has
 6 to 60 words (shorter ones are fragments, "to Donald Trump", that say nothing on their own).
@@ -54,7 +54,7 @@ def words(text: str) -> set[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--sample", type=int, default=60)
+    parser.add_argument("--sample", type=int, default=120)
     parser.add_argument("--candidates", type=int, default=6)
     parser.add_argument("--polnear", type=Path, default=POLNEAR)
     args = parser.parse_args()
