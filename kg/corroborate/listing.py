@@ -3,11 +3,11 @@
     rows = claims(store, min_sources=2, limit=20)     # the members of the 20 best corroborated groups
     group_sources(rows)                               # per group: its sources, their claims, articles, publishers
 
-The groups are selected and sorted over a narrow projection (kg/queries/claim_groups.rq: IRI,
-independent sources, number of claims; the filters in the query), sorted and paged in Python, and
-only the members of the page's groups are then looked up (kg/queries/claims.rq). Looking up a member
-costs some twenty index lookups, so a page of groups answers in a fraction of a second on a store
-where every member takes seconds (bench/bench_claims.py).
+The groups are selected over a narrow projection (kg/queries/claim_groups.rq: IRI, independent
+sources, number of claims; for a page, only the groups up to its end, claim_group_tiers.rq), sorted
+and paged in Python, and only the members of the page's groups are then looked up
+(kg/queries/claims.rq). Looking up a member costs some twenty index lookups, so a page of groups
+answers in a fraction of a second on a store where every member takes seconds (bench/bench_claims.py).
 """
 from __future__ import annotations
 
@@ -56,8 +56,11 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         fragments.sort(key=lambda r: (r["top"], r["start"]))
         row = fragments[0]
         row["start"], row["end"] = min(r["start"] for r in fragments), max(r["end"] for r in fragments)
-        del row["top"]
-        row.update(page[position[row["group"]]])
+        group = page[position[row["group"]]]
+        row = {"group": group["group"], "groupLabel": row["groupLabel"],      # the columns in the order they had
+               "independentSources": group["independentSources"], "claims": group["claims"],
+               **{k: v for k, v in row.items() if k not in _GROUP_OR_TOP},
+               "contest": group["contest"], "contestLabel": group["contestLabel"], "side": group["side"]}
         members[row["group"]].append(row)
     out = []
     for group in page:
@@ -74,6 +77,14 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     return out
 
 
+_GROUP_OR_TOP = frozenset({"group", "groupLabel", "top"})
+
+
+def _sized(name: str) -> str:
+    """kg/queries/NAME.rq with claim_group_sizes.rq at its `# {sizes}` line."""
+    return query.compose(query.named(name), sizes=query.named("claim_group_sizes"))
+
+
 def _groups(store, *, single_source, min_sources, about, contested, reach) -> list[dict]:
     """The groups that pass the filters, in listing order, each {group, independentSources, claims,
     contest, contestLabel, side} (kg/queries/claim_groups.rq, claim_contests.rq and
@@ -87,7 +98,7 @@ def _groups(store, *, single_source, min_sources, about, contested, reach) -> li
         bindings["minSources"] = _integer(min_sources)
     if reach is not None and about is None and not contested:
         bindings.update(_cutoff(store, bindings, reach))
-    groups = query.records(query.run(store, query.named("claim_groups"), bindings))
+    groups = query.records(query.run(store, _sized("claim_groups"), bindings))
     if about is not None:
         matching = {r["group"] for r in query.records(query.run(store, query.named("claim_groups_about"),
                                                                   {"about": Literal(about)}))}
@@ -109,7 +120,7 @@ def _cutoff(store, bindings: dict, reach: int) -> dict:
     order, ties included (kg/queries/claim_group_tiers.rq: the groups per number of sources and
     claims); none when `reach` takes them all."""
     tiers = sorted(((r["independentSources"], r["claims"], r["groups"])
-                    for r in query.records(query.run(store, query.named("claim_group_tiers"), bindings))),
+                    for r in query.records(query.run(store, _sized("claim_group_tiers"), bindings))),
                    reverse=True)
     seen = 0
     for sources, claims_, groups in tiers:
