@@ -173,7 +173,8 @@ fn, kwargs, name, params = sys.argv[3], json.loads(sys.argv[4]), sys.argv[5], js
 start = time.perf_counter()
 out = getattr(q, fn)(store, **kwargs)
 seconds = time.perf_counter() - start
-text = q.attributions_query(params, store.lateral) if name == "attributions" else q.named(name)
+text = (q.attributions_query(params, store.lateral) if name == "attributions"
+        else q.who_said_query(store.lateral) if name == "who_said" else q.named(name))
 raw = sum(1 for _ in q.run(store, text, {k: Literal(v) for k, v in params.items()}))
 print(json.dumps([seconds, len(out), raw]))
 """
@@ -435,7 +436,8 @@ def rdflib_baseline(store, cases, results, args) -> None:
     from kg.store.sparql import Sparql
 
     for name, query_name, params, _fn, _kwargs, _n, _target in cases:
-        text = q.attributions_query(params, lateral=False) if query_name == "attributions" else q.named(query_name)
+        text = (q.attributions_query(params, lateral=False) if query_name == "attributions"
+                else q.who_said_query(lateral=False) if query_name == "who_said" else q.named(query_name))
         text, _ = Sparql(q.with_prefixes(text)).bind({k: Literal(v) for k, v in params.items()})
 
         def call():

@@ -103,11 +103,15 @@ class Graph:
     def dataframe(self, sparql: str, **bindings):
         return q.dataframe(self.result(sparql, bindings))
 
-    def attributions(self, source=None, via=None, publisher=None, about=None) -> list[dict]:
-        return q.attributions(self.store, source=source, via=via, publisher=publisher, about=about)
+    def attributions(self, source=None, via=None, publisher=None, about=None, limit=None, offset=0) -> list[dict]:
+        """The flat view (kg.query.attributions); `limit` and `offset` count attributions."""
+        return q.attributions(self.store, source=source, via=via, publisher=publisher, about=about, limit=limit,
+                              offset=offset)
 
-    def who_said(self, name: str) -> list[dict]:
-        return q.who_said(self.store, name)
+    def who_said(self, name: str, limit=None, offset=0) -> list[dict]:
+        """Everything `name` said, relayed or was told as a relay (kg.query.who_said); `limit` and
+        `offset` count rows."""
+        return q.who_said(self.store, name, limit=limit, offset=offset)
 
     def chain(self, attribution: str) -> list[dict]:
         return q.chain(self.store, attribution)
@@ -116,13 +120,14 @@ class Graph:
         return q.sources(self.store)
 
     def claims(self, single_source: bool = False, min_sources: int | None = None, about: str | None = None,
-               contested: bool = False) -> list[dict]:
+               contested: bool = False, limit: int | None = None, offset: int = 0) -> list[dict]:
         """The members of the claim groups, one dict per claim, best corroborated groups first
-        (`contested`: only the groups of contested groups, by contested group)."""
+        (`contested`: only the groups of contested groups, by contested group); `limit` and `offset`
+        count groups (kg.corroborate.claims)."""
         from kg import corroborate
 
         return corroborate.claims(self.store, single_source=single_source, min_sources=min_sources, about=about,
-                                  contested=contested)
+                                  contested=contested, limit=limit, offset=offset)
 
     def stats(self) -> list[dict]:
         return q.stats(self.store) + [{"figure": "triples", "value": self.store.count()}]

@@ -83,6 +83,17 @@ def dataframe(result):
     return pandas.DataFrame([[value(t) for t in row] for row in result], columns=names)
 
 
+def page(limit: int | None, offset: int = 0) -> str:
+    """The LIMIT and OFFSET of a page, written from checked whole numbers (SPARQL binds no number
+    there): "" for everything. `limit` None: no limit; `offset`: rows (or groups) to skip."""
+    from kg.store import StoreError
+
+    for name, n in (("limit", limit), ("offset", offset)):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise StoreError(f"{name} must be a whole number, 0 or more, not {fold(repr(n), 40)}")
+    return (f"LIMIT {limit} " if limit is not None else "") + (f"OFFSET {offset}" if offset else "")
+
+
 def _text(value: str | None):
     return None if value is None else Literal(value)
 
@@ -101,17 +112,30 @@ def relaying(text: str) -> str:
     return compose(text, **{"relay-recipient": named("relay_recipient")})
 
 
-def attributions_query(names, lateral: bool) -> str:
-    """kg/queries/attributions.rq with the selectors of the name parameters in `names` in front.
+def attributions_query(names, lateral: bool, page: str = "") -> str:
+    """kg/queries/attributions.rq with the selectors of the name parameters in `names` in front,
+    and for a `page` (LIMIT and OFFSET, kg.query.page) attributions_page.rq around them.
     With `lateral` (Oxigraph, SEP-0006) the flat view is evaluated once per selected attribution,
     by index lookups; without it, a plain join (standard SPARQL 1.1, the same rows) that an engine
     may evaluate as a scan."""
     base = named("attributions")
     join = "      LATERAL\n" if lateral else ""
     selectors = "".join(compose(named(SELECTORS[n]), join=join) for n in SELECTORS if n in names)
+    if page:
+        selectors = compose(named("attributions_page"), selectors=selectors + (join if selectors else ""),
+                            page=f"    {page}\n")
     if selectors:
         base = lateral_body(compose(base, selectors=selectors), lateral)
     return relaying(base)  # the body's and the via selector's placeholders at once
+
+
+def who_said_query(lateral: bool, page: str = "") -> str:
+    """kg/queries/who_said.rq with its matches (who_said_matches.rq), inside who_said_page.rq for a
+    `page` (LIMIT and OFFSET, kg.query.page); LATERAL around the body with `lateral`."""
+    matches = named("who_said_matches")
+    if page:
+        matches = compose(named("who_said_page"), matches=matches, page=f"    {page}\n")
+    return lateral_body(relaying(compose(named("who_said"), matches=matches)), lateral)
 
 
 def lateral_body(text: str, lateral: bool) -> str:
@@ -122,14 +146,15 @@ def lateral_body(text: str, lateral: bool) -> str:
 
 
 def attributions(store, source: str | None = None, via: str | None = None, publisher: str | None = None,
-                 about: str | None = None) -> list[dict]:
+                 about: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
     """The flat view: one dict per attribution no other relays, its chain folded into `via` (the
     intermediaries' labels from the source outward: relays, and outlets that were told it);
     `recipient` and `recipientLabel` (the words, "reporters", where no agent was resolved) say whom
-    this attribution was said to. Filters match labels and names seen."""
+    this attribution was said to. Filters match labels and names seen. By article, then evidence
+    sentence, then IRI; `limit` and `offset` count attributions in that order (None: all)."""
     bindings = {k: _text(v) for k, v in (("sourceName", source), ("viaName", via), ("publisherName", publisher),
                                          ("about", about)) if v is not None}
-    text = attributions_query(bindings, lateral=getattr(store, "lateral", False))
+    text = attributions_query(bindings, lateral=getattr(store, "lateral", False), page=page(limit, offset))
     rows = records(run(store, text, bindings))
     folded: dict[str, dict] = {}
     for row in rows:
@@ -151,10 +176,12 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
     return list(folded.values())
 
 
-def who_said(store, name: str) -> list[dict]:
+def who_said(store, name: str, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Every attribution whose source's names contain `name`, as original source or relay, and those
-    said to such an outlet when it relays them; `role` says which (source, relay, recipient)."""
-    text = lateral_body(relaying(named("who_said")), getattr(store, "lateral", False))
+    said to such an outlet when it relays them; `role` says which (source, relay, recipient). Newest
+    articles first, then by article, evidence sentence, IRI and role; `limit` and `offset` count
+    rows in that order (None: all)."""
+    text = who_said_query(getattr(store, "lateral", False), page(limit, offset))
     return records(run(store, text, {"name": Literal(name)}))
 
 

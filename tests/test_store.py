@@ -166,6 +166,20 @@ def test_bindings_are_rdf_terms(filled):
     assert len(rows(filled, two, {"needle": '"3"', "s": NamedNode(f"{EX}a/2")})) == 1
 
 
+def test_a_list_binds_its_variable_to_each_term(filled):
+    query = "SELECT ?p WHERE { ?p <http://example.org/name> ?name } ORDER BY ?p"
+    assert rows(filled, query, {"name": ["Ann", Literal("Bob"), "nobody"]}) == \
+        [(NamedNode(EX + "person/Ann"),), (NamedNode(EX + "person/Bob"),)]
+    assert rows(filled, query, {"name": []}) == []                  # no value, no row
+    both = "SELECT ?p WHERE { ?p <http://example.org/name> ?name FILTER(?p != ?other) }"
+    assert rows(filled, both, {"name": ("Ann", "Bob"), "other": NamedNode(EX + "person/Ann")}) == \
+        [(NamedNode(EX + "person/Bob"),)]
+    with pytest.raises(StoreError, match="one list of values"):
+        filled.query(both, {"name": ["Ann"], "other": [NamedNode(EX + "x")]})
+    with pytest.raises(StoreError, match="blank node"):
+        filled.query(query, {"name": ["Ann", BlankNode()]})
+
+
 def test_hostile_binding_returns_nothing_and_changes_nothing(filled):
     before = filled.count()
     assert rows(filled, "SELECT ?p WHERE { ?p <http://example.org/name> ?name }", {"name": HOSTILE}) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, shown_row
+from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, more, page_size, paging, shown_row
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
@@ -19,9 +19,10 @@ CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", 
 @click.option("--about", metavar="TEXT", help="Only groups with a claim containing TEXT.")
 @click.option("--contested", is_flag=True,
               help="Only contested groups: what some sources say and others deny or do not confirm.")
+@paging("groups")
 @ROWS
 @STORE
-def claims(single_source, min_sources, about, contested, fmt, store):
+def claims(single_source, min_sources, about, contested, limit, offset, fmt, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
     original sources: a relay counts as the source it cites, and so does a claim nested in another
@@ -37,21 +38,32 @@ def claims(single_source, min_sources, about, contested, fmt, store):
     Each contested group is shown once, then the groups that affirm it, then those that dispute
     it (the other formats: contest, contestLabel, side).
 
+    --limit and --offset count groups, in that order; on a terminal, a page of them at a time.
+
     \b
     Examples:
         kg claims --min-sources 2
         kg claims --contested
         kg claims --single-source --format csv
         kg claims --about Kursk --format json
+        kg claims --limit 20 --offset 20
     """
     if single_source and min_sources is not None and min_sources > 1:
         raise CommandError("--single-source and --min-sources N > 1 exclude each other")
-    with graph_at(store) as graph:
-        rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about, contested=contested)
+    size = page_size(limit)
+    with graph_at(store) as graph:  # one group more than the page: whether there is a next one
+        rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about, contested=contested,
+                            limit=None if size is None else size + 1, offset=offset)
+    groups = list(dict.fromkeys(row["group"] for row in rows))
+    cut = size is not None and len(groups) > size
+    if cut:
+        rows = [row for row in rows if row["group"] != groups[-1]]
     if fmt == "table":
         _group_table(rows, contested=contested)
     else:
         emit(rows, fmt, CLAIM_COLUMNS)
+    if cut:
+        more(size, offset, "groups")
 
 
 def _group_table(rows: list[dict], contested: bool = False) -> None:

@@ -87,6 +87,35 @@ def format_option(choices: tuple[str, ...], *, default: str | None = "table", sh
                         show_default=default is not None, help=help)
 
 
+# A person at a terminal reads a page; a pipe or a file gets everything unless --limit says otherwise.
+TERMINAL_PAGE = 20
+
+
+def paging(what: str):
+    """--limit N and --offset N (as `limit`, `offset`) for a command listing `what` ("attributions",
+    "groups"): without --limit, TERMINAL_PAGE on a terminal and all otherwise; --limit 0 is all."""
+    def options(fn):
+        fn = click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N",
+                          help=f"Skip the first N {what}.")(fn)
+        return click.option("--limit", type=click.IntRange(min=0), metavar="N",
+                            help=f"At most N {what} (0: all; default: {TERMINAL_PAGE} on a terminal, "
+                                 f"all otherwise).")(fn)
+    return options
+
+
+def page_size(limit: int | None) -> int | None:
+    """The number of items to show: --limit (0: all, None), else a terminal's page or all."""
+    if limit is None:
+        return TERMINAL_PAGE if sys.stdout.isatty() else None
+    return limit or None
+
+
+def more(shown: int, offset: int, what: str) -> None:
+    """The line that says a page was cut: where the next one starts, and how to get everything."""
+    click.echo(f"({what} {offset + 1}-{offset + shown} shown; more with --offset {offset + shown}, "
+               f"all with --limit 0)", err=True)
+
+
 ROW_FORMATS = ("table", "csv", "tsv", "json")
 ROWS = format_option(ROW_FORMATS)  # the rows of a named question
 

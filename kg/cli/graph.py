@@ -8,7 +8,7 @@ import time
 import click
 
 from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, CommandError, emit, file_error, format_option,
-                           graph_at, report_error, shown, shown_row, table)
+                           graph_at, more, page_size, paging, report_error, shown, shown_row, table)
 from kg.text import fold, plural
 
 
@@ -124,24 +124,30 @@ FLAT_COLUMNS = ["sourceLabel", "sourceType", "via", "publisherLabel", "cue", "co
               help="Relayed by an intermediary whose name contains NAME (a relay, or an outlet that was told it).")
 @click.option("--publisher", metavar="NAME", help="Published by an outlet whose name contains NAME.")
 @click.option("--about", metavar="TEXT", help="Claims containing TEXT.")
+@paging("attributions")
 @ROWS
 @STORE
-def attributions(source, via, publisher, about, fmt, store):
+def attributions(source, via, publisher, about, limit, offset, fmt, store):
     """Each attribution with its chain folded: the original source, the intermediaries from the
     source outward (via: relays, and outlets told it, as in "officials told The Wall Street
     Journal"; the publisher itself is no relay), the publisher, the claim, cue, certainty,
     polarity, channel, recipient, date, the article and the evidence sentence with its character
-    offsets.
+    offsets. By article, then position in it; on a terminal a page at a time (--limit, --offset).
 
     \b
     Examples:
         kg attributions --via Bloomberg
         kg attributions --source Zelensky --format json
+        kg attributions --source Trump --limit 50 --offset 50
     """
     from kg.query import local_name
 
-    with graph_at(store) as graph:
-        rows = graph.attributions(source=source, via=via, publisher=publisher, about=about)
+    size = page_size(limit)
+    with graph_at(store) as graph:  # one more than the page: whether there is a next one
+        rows = graph.attributions(source=source, via=via, publisher=publisher, about=about,
+                                  limit=None if size is None else size + 1, offset=offset)
+    cut = size is not None and len(rows) > size
+    rows = rows[:size] if cut else rows
     for row in rows:
         for key in ("certainty", "polarity"):
             row[key] = (local_name(row[key]) or "").lower()
@@ -149,6 +155,8 @@ def attributions(source, via, publisher, about, fmt, store):
         _flat_table(rows)
     else:
         emit(rows, fmt, FLAT_COLUMNS)
+    if cut:
+        more(len(rows), offset, "attributions")
 
 
 def _flat_table(rows: list[dict]) -> None:
@@ -175,24 +183,31 @@ def _flat_table(rows: list[dict]) -> None:
 
 @click.command("who-said", short_help="Everything a source said, relayed or was told as a relay.")
 @click.argument("name")
+@paging("rows")
 @ROWS
 @STORE
-def who_said(name, fmt, store):
+def who_said(name, limit, offset, fmt, store):
     """Every attribution whose source's name contains NAME, as original source or relay, and every
     attribution said to an outlet of that name when the outlet relays it ("unnamed officials told
     The Wall Street Journal" in another outlet's article). The role column says which: source,
-    relay or recipient.
+    relay or recipient. Newest articles first; on a terminal a page at a time (--limit, --offset).
 
     \b
     Examples:
         kg who-said Kirby
         kg who-said "Wall Street Journal"
         kg who-said "South Korean intelligence" --format csv
+        kg who-said Trump --limit 100 --offset 100
     """
-    with graph_at(store) as graph:
-        rows = graph.who_said(name)
-    emit(rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "recipientLabel", "content", "publisherLabel",
-                     "published", "date", "documentId", "evidence", "attribution"])
+    size = page_size(limit)
+    with graph_at(store) as graph:  # one more than the page: whether there is a next one
+        rows = graph.who_said(name, limit=None if size is None else size + 1, offset=offset)
+    cut = size is not None and len(rows) > size
+    emit(rows[:size] if cut else rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "recipientLabel",
+                                             "content", "publisherLabel", "published", "date", "documentId",
+                                             "evidence", "attribution"])
+    if cut:
+        more(size, offset, "rows")
 
 
 @click.command(short_help="One attribution's citing chain.")

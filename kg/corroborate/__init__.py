@@ -2,6 +2,7 @@
 
     summary = regroup(store)             # or regroup(kg.Graph(...)): reads every claim, writes the groups
     rows = claims(store, single_source=True)          # the members of the groups that rest on one source
+    rows = claims(store, limit=20, offset=20)        # the second page of 20 groups, best corroborated first
     group_sources(rows)                              # per group: its sources, their claims, articles, publishers
     groups = group_texts(["...", "..."])             # the grouping alone, on plain texts (no store)
 
@@ -65,9 +66,9 @@ that").
 """
 from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
 from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
-                                   build, build_groups, claims, count_members, counting, group_iri, group_sources,
-                                   group_triples, independent_key, independent_sources, read_claims, regroup,
-                                   statements)
+                                   build, build_groups, count_members, counting, group_iri, group_triples,
+                                   independent_key, independent_sources, read_claims, regroup, statements)
+from kg.corroborate.listing import claims, group_sources
 from kg.corroborate.terms import Analyzer
 from kg.corroborate import contest
 

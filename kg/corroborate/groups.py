@@ -1,6 +1,6 @@
 """The claim groups in the store: every claim read with its original source (read_claims), grouped
 (kg.corroborate.cluster), each group counted in independent sources, named and labelled
-(build_groups), written as one named graph (regroup), and read back (claims).
+(build_groups) and written as one named graph (regroup); kg.corroborate.listing reads them back.
 """
 from __future__ import annotations
 
@@ -263,97 +263,3 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
     summary.contested = len(contested)
     return summary
 
-
-def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
-           about: str | None = None, contested: bool = False) -> list[dict]:
-    """The members of the claim groups, one dict per claim (kg/queries/claims.rq), best
-    corroborated groups first. `single_source`: groups that rest on exactly one independent source
-    (not those with none); `min_sources`: groups of at least that many; `about`: groups with a claim
-    (or label) containing the text; `contested`: only the groups of contested groups (each row's
-    `contest`, `contestLabel` and `side`, "affirms" or "disputes", say which and how; None for a
-    group in none), by contested group, the affirming side first; a disputing claim's `disputes`,
-    the texts of the claims it disputes. Parameters are bound as RDF terms.
-    Each member says how it was counted (count_members): `countsAs`, the independent source it
-    counts as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`,
-    and `statementWith`, the source label of the claim whose source it counts as when that is
-    another claim it is one statement with in its article; or `notCounted`, why it is none. `start`
-    and `end` are where the claim's words begin and end in its article."""
-    store = as_store(graph_or_store)
-    bindings = {}
-    if single_source:
-        bindings["maxSources"] = Literal("1", datatype=XSD_INTEGER)
-        min_sources = max(min_sources or 0, 1)  # a group with none rests on no source, not on one
-    if min_sources is not None:
-        bindings["minSources"] = Literal(str(int(min_sources)), datatype=XSD_INTEGER)
-    if about is not None:
-        bindings["about"] = Literal(about)
-    if contested:
-        bindings["contested"] = Literal(True)
-    rows: dict[str, dict] = {}
-    text = query.lateral_body(query.named("claims"), getattr(store, "lateral", False))
-    for row in query.records(query.run(store, text, bindings)):
-        first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
-        first["start"], first["end"] = _widest((first["start"], first["end"]), row["start"], row["end"])
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for row in rows.values():
-        groups[row["group"]].append(row)
-    for members in groups.values():
-        records = [ClaimRecord(r["claim"], r["text"], source=r["source"], source_type=r["sourceType"],
-                               article=r["article"], publisher=r["publisher"], source_label=r["sourceLabel"],
-                               start=r["start"], end=r["end"]) for r in members]
-        for row, (key, why, inner) in zip(members, count_members(records)):
-            credited = members[inner] if inner is not None else row
-            row["countsAs"], row["countsAsLabel"], row["notCounted"] = key, _key_label(key, credited), why
-            row["statementWith"] = credited["sourceLabel"] if inner is not None else None
-    for row in rows.values():
-        row["sourceType"] = query.local_name(row["sourceType"])
-    out = list(rows.values())
-    disputed: dict[str, list[str]] = defaultdict(list)
-    if any(row["side"] == "disputes" for row in out):
-        for d in query.records(query.run(store, query.named("disputes"))):
-            disputed[d["claim"]].append(d["disputedText"])
-    for row in out:
-        row["disputes"] = disputed.get(row["claim"], [])
-    if contested:  # by contested group, then side: what is said, then what denies it (stable: best groups first)
-        out.sort(key=lambda r: (r["contest"] or "", r["side"] != "affirms"))
-    return out
-
-
-def _key_label(key: str | None, row: dict) -> str | None:
-    """A key as people read it: the source's label, or "unnamed sources of Newsweek"."""
-    if key is None or not key.startswith(UNNAMED):
-        return row["sourceLabel"] if key else None
-    where = row["publisherLabel"] or row["publisher"] or f"article {row['documentId']}"
-    return f"unnamed sources of {where}"
-
-
-def group_sources(rows: list[dict]) -> dict[str, dict]:
-    """What `claims()` rows say of each group, by group IRI in their order: `sources`, the
-    independent sources, most claims first (source: the key, label, type for an agent, claims, and
-    the documentIds of their articles and labels of their publishers, sorted); `notCounted`, the
-    members that count as none, by reason ({reason: claims}); and the group's `articles` and
-    `publishers`. A source's claims beyond one in an article are restatements: counted once."""
-    out: dict[str, dict] = {}
-    for row in rows:
-        group = out.setdefault(row["group"], {"sources": {}, "notCounted": {}, "articles": set(), "publishers": set()})
-        group["articles"].add(row["documentId"])
-        if row["publisherLabel"]:
-            group["publishers"].add(row["publisherLabel"])
-        if row["countsAs"] is None:
-            group["notCounted"][row["notCounted"]] = group["notCounted"].get(row["notCounted"], 0) + 1
-            continue
-        source = group["sources"].setdefault(row["countsAs"], {
-            "source": row["countsAs"], "label": row["countsAsLabel"], "type": None,
-            "claims": 0, "articles": set(), "publishers": set()})
-        if not row["statementWith"] and not row["countsAs"].startswith(UNNAMED):
-            source["type"] = row["sourceType"]  # the agent's own claim: its type
-        source["claims"] += 1
-        source["articles"].add(row["documentId"])
-        if row["publisherLabel"]:
-            source["publishers"].add(row["publisherLabel"])
-    for group in out.values():
-        group["sources"] = sorted(({**s, "articles": sorted(s["articles"]), "publishers": sorted(s["publishers"])}
-                                   for s in group["sources"].values()),
-                                  key=lambda s: (-s["claims"], s["label"] or "", s["source"]))
-        group["articles"], group["publishers"] = sorted(group["articles"]), sorted(group["publishers"])
-    return out

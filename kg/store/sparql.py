@@ -97,17 +97,24 @@ class Sparql:
     def bind(self, bindings: dict | None) -> tuple[str, Callable[[str], str | None]]:
         """The text with a VALUES block for `bindings` opening each WHERE group (see _where_groups),
         and a function that maps 'L:C' positions of error messages back onto the user's text (None
-        when the error lies in the inserted block). The values are the terms' N-Triples forms."""
+        when the error lies in the inserted block). The values are the terms' N-Triples forms. A list
+        (or tuple) of terms binds its variable to each of them: one row of the block a term, the
+        other bindings the same on each (at most one list: the rows are not a product)."""
         if not bindings:
             return self.text, lambda message: message
-        names, row = [], []
+        names, columns = [], []
         for name, value in bindings.items():
             name = str(name).lstrip("?$")
             if not _VARNAME.fullmatch(name):
                 raise StoreError(f"cannot bind {name!r}: not a SPARQL variable name")
             names.append("?" + name)
-            row.append(str(_term(name, value)))
-        values = f" VALUES ({' '.join(names)}) {{ ({' '.join(row)}) }} "
+            columns.append([str(_term(name, v)) for v in value] if isinstance(value, (list, tuple))
+                           else str(_term(name, value)))
+        lists = [c for c in columns if isinstance(c, list)]
+        if len(lists) > 1:
+            raise StoreError("one list of values a query: the rows of two would be their product")
+        rows = [[v if c is lists[0] else c for c in columns] for v in lists[0]] if lists else [columns]
+        values = f" VALUES ({' '.join(names)}) {{ {' '.join('(' + ' '.join(r) + ')' for r in rows)} }} "
         inserts = [(self.tokens[i][2] + 1, values) for i in self._where_groups()]
         if not inserts:
             raise StoreError("bindings need a WHERE { ... } group to bind their variables in")

@@ -118,7 +118,7 @@ def fold_agent(rows: list[dict]) -> dict | None:
     return agent
 
 
-def groups_of(claims: list[dict], limit: int | None = None) -> list[dict]:
+def groups_of(claims: list[dict]) -> list[dict]:
     """Claim rows (Graph.claims) folded by group, in their order."""
     groups: dict[str, dict] = {}
     for c in claims:
@@ -127,7 +127,7 @@ def groups_of(claims: list[dict], limit: int | None = None) -> list[dict]:
                                            "contested": False})
         g["claims"].append(c)
         g["contested"] = g["contested"] or bool(c.get("contest"))
-    return list(groups.values())[:limit]
+    return list(groups.values())
 
 
 def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, check_every: float = 1.0,
@@ -155,8 +155,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             for row in g.sources():
                 quoted[row["source"]] += row["claims"]
                 labels[row["source"]] = (row["sourceLabel"], row["sourceType"])
-            corroborated = groups_of(g.claims(min_sources=2), 10)
-            contested = groups_of(g.claims(contested=True), 10)
+            corroborated = groups_of(g.claims(min_sources=2, limit=10))
+            contested = groups_of(g.claims(contested=True, limit=10))
             articles = g.query(named("web_articles"))
         top = [{"iri": iri, "label": labels[iri][0], "type": labels[iri][1], "claims": n}
                for iri, n in quoted.most_common(15)]
@@ -171,7 +171,7 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                 agents = g.query(named("web_search"), text=text)
                 articles = [a for a in g.query(named("web_articles"))
                             if text.lower() in (a["documentId"] + " " + (a["headline"] or "")).lower()]
-                claims = groups_of(g.claims(about=text), 30)
+                claims = groups_of(g.claims(about=text, limit=30))
         return page(request, "search.html", title=f"Search: {text}", query=text, agents=agents,
                     articles=articles, groups=claims)
 
