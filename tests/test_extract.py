@@ -410,6 +410,22 @@ def test_surname_resolved_to_full_name(mention):
     assert second.source.name == "Volodymyr Zelenskyy"
 
 
+@pytest.mark.parametrize("text, mention, author", [
+    ("The Clinton campaign released a new ad on Monday. The spot says Trump lied about his taxes.",
+     "The spot", "The Clinton campaign"),
+    ("Acme Corp. filed a lawsuit in federal court. The complaint alleges that the firm was defrauded.",
+     "The complaint", "Acme Corp."),
+])
+def test_a_work_that_speaks_is_its_author(text, mention, author):
+    r = next(r for r in run(text) if r.source and r.source.mention.text == mention)
+    assert r.source.name == author
+
+
+def test_a_work_nobody_released_keeps_its_own_name():
+    r = one("The spot says Trump lied about his taxes.")
+    assert r.source.name == "The spot"
+
+
 def test_surname_resolved_to_full_name_of_earlier_subject():
     text = ("Ukrainian President Volodymyr Zelenskyy visited the front on Monday. "
             "Zelenskyy said the situation was difficult.")

@@ -7,7 +7,9 @@
 - descriptions ("the White House official", "the President of Ukraine", "the
   researchers") through their role noun to the earlier source with that role; named
   organisations never merge on shared words ("The Times" is not "The New York Times");
-- a content of "this" or "the reports" to the sentence before.
+- a content of "this" or "the reports" to the sentence before;
+- a work that speaks ("The spot says ...", "the lawsuit alleges ...") to whoever released it: "The
+  Clinton campaign released a new ad" before, or "the ad, released by the campaign".
 """
 from __future__ import annotations
 
@@ -77,10 +79,56 @@ def _resolve_source(doc, r, history, subjects, people, named) -> None:
             or _described(mention.start, span, history)
         if earlier:  # the earlier name; its type, unless the tagger sees a person here ("Obama Says" headline)
             name, typ = earlier[1], typ if typ == "Person" else earlier[2] or typ
+    author = _work_author(span) if span is not None and typ != "Person" else None
+    if author is not None:  # "The spot says": the campaign that released it
+        name, role, typ = _name_and_role(author)
+        earlier = _same_name(author.start_char, name, history)
+        if earlier:
+            name, typ = earlier[1], earlier[2] or typ
+        typ = typ or _guess_type(author)
     if r.meta.get("pattern") == "colon" and text.isupper() and len(text.split()) == 1:
         name, typ = text.title(), "Person"  # a transcript's speaker label ("WALLACE:") is a person
     r.source.name, r.source.role = clean_name(name), role
     r.source.type = typ or _guess_type(span) if span is not None else typ
+
+
+# Works that "say" things on their author's behalf, by kind: an ad is the same work as a spot.
+WORK_KINDS = {"ad": "ad", "spot": "ad", "advertisement": "ad", "commercial": "ad", "video": "ad",
+              "lawsuit": "suit", "suit": "suit", "complaint": "suit", "filing": "suit",
+              "letter": "letter", "memo": "memo", "memorandum": "memo", "book": "book", "documentary": "film",
+              "film": "film", "movie": "film", "editorial": "editorial", "op-ed": "editorial"}
+RELEASE_VERBS = frozenset("release air launch unveil post publish run file issue debut send write "
+                          "produce sponsor pay bring".split())
+WORK_LOOKBACK = 6  # sentences
+
+
+def _work_author(span):
+    """Who released the work a mention names ("The spot", "the lawsuit"): the subject of "release",
+    "air", "file" ... with a work of the same kind as object, in this sentence or up to WORK_LOOKBACK
+    before; or the agent of "the ad, released by X". The author's span, or None."""
+    head = span.root
+    kind = WORK_KINDS.get(head.lemma_.lower())
+    if kind is None or any(c.dep_ == "poss" for c in head.children):
+        return None  # "Trump's tweet" is Trump's already (context.channel)
+    for c in head.children:  # "the ad, released by the campaign, says"
+        agent = next((a for a in c.children if a.dep_ == "agent"), None) if c.dep_ == "acl" else None
+        by = next((o for o in agent.children if o.dep_ == "pobj"), None) if agent is not None else None
+        if by is not None:
+            return span.doc[by.left_edge.i: by.right_edge.i + 1]
+    doc, first = span.doc, span.sent
+    for _ in range(WORK_LOOKBACK):
+        for tok in reversed([t for t in first if t.i < span.start]):
+            if tok.lemma_.lower() not in RELEASE_VERBS:
+                continue
+            objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+            subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            if subject is not None and any(WORK_KINDS.get(o.lemma_.lower()) == kind for o in objects) \
+                    and subject.pos_ in ("PROPN", "NOUN"):
+                return doc[subject.left_edge.i: subject.right_edge.i + 1]
+        if first.start == 0:
+            break
+        first = doc[first.start - 1].sent
+    return None
 
 
 def _dateline_end(span) -> int | None:
