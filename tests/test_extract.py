@@ -268,6 +268,13 @@ def test_quotation_words_parsed_as_a_subject_are_not_the_speaker(text, speaker):
     assert r.kind == "direct"
 
 
+def test_a_dash_the_parser_made_a_subject_is_not_the_speaker():
+    text = ("When Clinton noted that Trump had not paid federal income taxes ― as was true for the years "
+            "his returns were made public ― Trump boasted, “That makes me smart.”")
+    r = with_cue(run(text), "boasted")
+    assert r.source.name == "Trump"
+
+
 def test_name_between_a_quotation_and_its_verb():
     text = "“We will achieve justice in this case,” Tulsa police Chief Jane Doe said Monday."
     doc = nlp.load()(text)

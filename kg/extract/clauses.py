@@ -61,8 +61,8 @@ def subject_of(tok, depth: int = 0):
     if depth == 0 and tok.lemma_.lower() in IMPERSONAL:
         return None  # "it seems", "the campaign appeared to": the appearance has no holder
     for c in tok.children:
-        if c.dep_ in ("nsubj", "csubj") and not _inside_quotation_before(c, tok):
-            return c
+        if c.dep_ in ("nsubj", "csubj") and not c.is_punct and not _inside_quotation_before(c, tok):
+            return c  # (a dash the parser made a subject is no one)
         if c.dep_ == "nsubjpass" and depth == 0:  # the subject of a passive cue is what is talked about
             by = next((a for a in tok.children if a.dep_ == "agent"), None)
             return next((o for o in by.children if o.dep_ == "pobj"), None) if by is not None else None
