@@ -94,9 +94,42 @@ def test_search_finds_zelensky_and_his_page_lists_both_articles(client):
     assert f'href="/article/{SEED_000.stem}#' in page.text and f'href="/article/{SEED_003.stem}#' in page.text
 
 
-def test_an_agent_page_pages(client):
-    page = client.get(ZELENSKY, params={"page": "99"})  # past the end: the last page
-    assert page.status_code == 200 and "Volodymyr Zelenskyy" in page.text
+def said_on(page: str) -> list[str]:
+    """The attributions listed on an agent page, in order."""
+    return re.findall(r'<td><a href="/article/[^"#]+#(a\d+)"', page)
+
+
+def test_an_agent_page_pages_through_everything_it_said(client, monkeypatch):
+    whole = client.get(ZELENSKY)
+    everything = said_on(whole.text)
+    assert len(everything) == 7 and 'rel="next"' not in whole.text
+    monkeypatch.setattr("kg.web.app.PAGE_SIZE", 3)
+    pages = [client.get(ZELENSKY, params={"page": n}).text for n in (1, 2, 3)]
+    assert [len(said_on(p)) for p in pages] == [3, 3, 1]
+    assert sum((said_on(p) for p in pages), []) == everything  # the same rows, in the same order
+    assert 'rel="next" href="/agent/person/volodymyr-zelensky?page=2"' in pages[0]
+    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2] and "7–7 of 7" in pages[2]
+    assert said_on(client.get(ZELENSKY, params={"page": "99"}).text) == said_on(pages[2])  # past the end: the last
+    assert client.get(ZELENSKY, params={"page": "x"}).status_code == 200
+
+
+def test_an_agent_page_lists_its_roles_and_nothing_told_to_others(client):
+    """A person is told nothing that it relays; an outlet that was told a claim lists it as recipient
+    (and only that one): the statements are the agent's own."""
+    person = client.get(ZELENSKY).text
+    assert "role-recipient" not in person and "as relay, 0 told to it" in person
+    journal = client.get("/agent/wall-street-journal").text
+    assert journal.count('<tr class="role-') == 1 and 'class="role-recipient"' in journal
+
+
+def test_search_pages_its_results(client, monkeypatch):
+    monkeypatch.setattr("kg.web.app.SEARCH_PAGE", 1)
+    first = client.get("/search", params={"q": "e"}).text
+    assert first.count('<ul class="agents"><li>') == 1 and 'rel="next" href="/search?q=e&amp;page=2"' in first
+    second = client.get("/search", params={"q": "e", "page": 2}).text
+    assert 'rel="prev" href="/search?q=e&amp;page=1"' in second
+    agent = re.compile(r'<ul class="agents"><li><a href="([^"]+)"')
+    assert agent.search(first).group(1) != agent.search(second).group(1)
 
 
 def test_the_article_marks_every_span_at_its_stored_offsets(client):

@@ -265,14 +265,17 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
 
 
 def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
-           about: str | None = None, contested: bool = False) -> list[dict]:
+           about: str | None = None, contested: bool = False, group: str | None = None,
+           limit: int | None = None, offset: int = 0) -> list[dict]:
     """The members of the claim groups, one dict per claim (kg/queries/claims.rq), best
     corroborated groups first. `single_source`: groups that rest on exactly one independent source
     (not those with none); `min_sources`: groups of at least that many; `about`: groups with a claim
     (or label) containing the text; `contested`: only the groups of contested groups (each row's
     `contest`, `contestLabel` and `side`, "affirms" or "disputes", say which and how; None for a
     group in none), by contested group, the affirming side first; a disputing claim's `disputes`,
-    the texts of the claims it disputes. Parameters are bound as RDF terms.
+    the texts of the claims it disputes. `group`: that claim group alone (its IRI). `limit` and
+    `offset`: a page of the groups (rows of a group and its contested group), in their order, the
+    members of the others never read. Parameters are bound as RDF terms.
     Each member says how it was counted (count_members): `countsAs`, the independent source it
     counts as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`,
     and `statementWith`, the source label of the claim whose source it counts as when that is
@@ -289,8 +292,14 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         bindings["about"] = Literal(about)
     if contested:
         bindings["contested"] = Literal(True)
+    if group is not None:
+        bindings["group"] = NamedNode(group)
+    page = "" if limit is None else (f"    ORDER BY DESC(?independentSources) DESC(?claims) ?group ?contest\n"
+                                     f"    LIMIT {int(limit)} OFFSET {int(offset)}\n")
     rows: dict[str, dict] = {}
-    text = query.lateral_body(query.named("claims"), getattr(store, "lateral", False))
+    about_groups = query.named("claims_about") if about is not None else ""
+    text = query.lateral_body(query.compose(query.named("claims"), page=page, about=about_groups),
+                              getattr(store, "lateral", False))
     for row in query.records(query.run(store, text, bindings)):
         first = rows.setdefault(row["claim"], row)  # a claim relayed by two top-level attributions: the first
         first["start"], first["end"] = _widest((first["start"], first["end"]), row["start"], row["end"])

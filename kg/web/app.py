@@ -33,14 +33,15 @@ from starlette.staticfiles import StaticFiles
 
 from kg import query as q
 from kg.errors import KgError
-from kg.queries import named
+from kg.queries import compose, named
 from kg.vocab import ARTICLE, PREFIXES
 from kg.web import sparql as protocol
 from kg.web.snapshot import Snapshots
 
 HERE = Path(__file__).parent
 ENTITY = PREFIXES["kge"]
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # statements on an agent's page
+SEARCH_PAGE = 20  # agents, articles and claim groups on a page of search results
 QUERY_TIMEOUT = 30.0  # seconds; /sparql and the query page (kg serve --timeout)
 
 
@@ -118,7 +119,7 @@ def fold_agent(rows: list[dict]) -> dict | None:
     return agent
 
 
-def groups_of(claims: list[dict], limit: int | None = None) -> list[dict]:
+def groups_of(claims: list[dict]) -> list[dict]:
     """Claim rows (Graph.claims) folded by group, in their order."""
     groups: dict[str, dict] = {}
     for c in claims:
@@ -127,7 +128,24 @@ def groups_of(claims: list[dict], limit: int | None = None) -> list[dict]:
                                            "contested": False})
         g["claims"].append(c)
         g["contested"] = g["contested"] or bool(c.get("contest"))
-    return list(groups.values())[:limit]
+    return list(groups.values())
+
+
+def paged(text: str, limit: int, offset: int = 0) -> str:
+    """A shipped query with its `# {page}` line filled: a page of its rows (numbers, never request text)."""
+    return compose(text, page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n")
+
+
+def statements(name: str, lateral: bool) -> str:
+    """An agent query with the agent's statements (kg/queries/web_agent_statements.rq) composed in."""
+    return q.lateral_body(q.relaying(compose(named(name), statements=named("web_agent_statements"))), lateral)
+
+
+def page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, check_every: float = 1.0,
@@ -155,25 +173,29 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             for row in g.sources():
                 quoted[row["source"]] += row["claims"]
                 labels[row["source"]] = (row["sourceLabel"], row["sourceType"])
-            corroborated = groups_of(g.claims(min_sources=2), 10)
-            contested = groups_of(g.claims(contested=True), 10)
-            articles = g.query(named("web_articles"))
+            corroborated = groups_of(g.claims(min_sources=2, limit=10))
+            contested = groups_of(g.claims(contested=True, limit=10))
+            articles = g.query(paged(named("web_articles"), 20))
         top = [{"iri": iri, "label": labels[iri][0], "type": labels[iri][1], "claims": n}
                for iri, n in quoted.most_common(15)]
+        count = next((s["value"] for s in stats if s["figure"] == "articles"), len(articles))
         return page(request, "home.html", title="kg", stats=stats, top=top, corroborated=corroborated,
-                    contested=contested, articles=articles[:20], article_count=len(articles))
+                    contested=contested, articles=articles, article_count=count)
 
     def search(request: Request):
         text = request.query_params.get("q", "").strip()
+        number = page_number(request)
+        skip = (number - 1) * SEARCH_PAGE
         agents, articles, claims = [], [], []
         if text:
-            with graphs.use() as g:
-                agents = g.query(named("web_search"), text=text)
-                articles = [a for a in g.query(named("web_articles"))
-                            if text.lower() in (a["documentId"] + " " + (a["headline"] or "")).lower()]
-                claims = groups_of(g.claims(about=text), 30)
-        return page(request, "search.html", title=f"Search: {text}", query=text, agents=agents,
-                    articles=articles, groups=claims)
+            with graphs.use() as g:  # one more than a page of each: is there a next page?
+                agents = g.query(paged(named("web_search"), SEARCH_PAGE + 1, skip), text=text)
+                articles = g.query(paged(named("web_articles"), SEARCH_PAGE + 1, skip), text=text)
+                claims = groups_of(g.claims(about=text, limit=SEARCH_PAGE + 1, offset=skip))
+        more = any(len(found) > SEARCH_PAGE for found in (agents, articles, claims))
+        return page(request, "search.html", title=f"Search: {text}", query=text, agents=agents[:SEARCH_PAGE],
+                    articles=articles[:SEARCH_PAGE], groups=claims[:SEARCH_PAGE], page=number, more=more,
+                    link=lambda n: "/search?" + urlencode({"q": text, "page": n}))
 
     def agent(request: Request):
         rest = request.path_params.get("rest")
@@ -182,25 +204,27 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             node = NamedNode(iri)
         except ValueError:
             return not_found(request, "That is not an agent IRI.")
-        try:
-            number = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         with graphs.use() as g:
             info = fold_agent(g.query(named("web_agent"), agent=node))
             if info is None:
                 return not_found(request, f"No agent {iri} in the graph.")
-            text = q.lateral_body(q.relaying(named("web_agent_said")), getattr(g.store, "lateral", False))
-            said = g.query(text, agent=node)
-        outlets = Counter(r["publisherLabel"] or "(no publisher)" for r in said)
-        relays = Counter((r["originalSource"], r["originalLabel"]) for r in said if r["originalSource"])
-        roles = Counter(r["role"] for r in said)
-        pages = max(1, -(-len(said) // PAGE_SIZE))
-        number = min(number, pages)
-        rows = said[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-        return page(request, "agent.html", title=info["label"], iri=iri, agent=info, rows=rows, total=len(said),
+            lateral = getattr(g.store, "lateral", False)
+            summary = g.query(statements("web_agent_summary", lateral), agent=node)
+            total = sum(r["n"] for r in summary)
+            pages = max(1, -(-total // PAGE_SIZE))
+            number = min(number, pages)  # past the end: the last page
+            rows = g.query(paged(statements("web_agent_said", lateral), PAGE_SIZE, (number - 1) * PAGE_SIZE),
+                           agent=node)
+        roles, outlets, relays = Counter(), Counter(), Counter()
+        for r in summary:
+            roles[r["role"]] += r["n"]
+            outlets[r["publisherLabel"] or "(no publisher)"] += r["n"]
+            if r["originalSource"]:
+                relays[(r["originalSource"], r["originalLabel"])] += r["n"]
+        return page(request, "agent.html", title=info["label"], iri=iri, agent=info, rows=rows, total=total,
                     roles=roles, outlets=outlets.most_common(), relayed=relays.most_common(), page=number,
-                    pages=pages, here=request.url.path)
+                    page_size=PAGE_SIZE, pages=pages, link=lambda n: agent_url(iri) + ("&" if rest is None else "?") + f"page={n}")
 
     def article(request: Request):
         doc_id = unquote(request.path_params["doc"])
@@ -222,8 +246,12 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
 
     def group(request: Request):
         iri = request.query_params.get("iri", "")
+        try:
+            NamedNode(iri)
+        except ValueError:
+            return not_found(request, "That is not a claim group IRI.")
         with graphs.use() as g:
-            claims = [c for c in g.claims() if c["group"] == iri]
+            claims = g.claims(group=iri)
         if not claims:
             return not_found(request, f"No claim group {iri} in the graph.")
         found = groups_of(claims)[0]
