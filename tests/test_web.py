@@ -158,6 +158,44 @@ def test_the_article_marks_every_span_at_its_stored_offsets(client):
         assert f'<tr id="{record}">' in page.text
 
 
+def article_text(location: str, doc_id: str) -> str | None:
+    with kg_api.Graph(location, read_only=True) as g:
+        rows = g.query("SELECT ?text WHERE { GRAPH ?a { ?a nif:isString ?text } }",
+                       a=kg_api.graph.NamedNode("https://w3id.org/kg-attribution/article/" + doc_id))
+    return rows[0]["text"] if rows else None
+
+
+def shown_text(page: str) -> str:
+    """The text of the article's text box as the page shows it (tags out, entities decoded)."""
+    box = re.search(r'<div class="text[^"]*" id="text">(.*?)</div>', page, re.S).group(1)
+    return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r'<span class="gap"[^>]*>.*?</span>', "", box)))
+
+
+def test_the_article_page_shows_its_whole_text_as_stored_by_ingest(client):
+    """kg ingest keeps the whole text with the article (nif:isString, in its graph's transaction): the
+    page shows all of it, not only the attributed sentences, and every stored span indexes it."""
+    location = client.app.state.graphs.location
+    text = article_text(location, SEED_003.stem)
+    assert text and len(text) > 1000 and "“This is an obvious escalatory step by Russia,”" in text
+    for s in stored_spans(location, SEED_003.stem):
+        assert text[s["start"]:s["end"]] == s["text"], s
+    page = client.get(ARTICLE_003).text
+    assert "[…]" not in page and "at its stored offsets" in page
+    assert shown_text(page).strip() == text.strip()
+
+
+def test_a_store_without_article_texts_still_shows_the_sentences(tmp_path):
+    store = ingested(tmp_path, EVIL | {"id": "plain", "title": "Plain", "text": EVIL["text"].replace("<", "(")})
+    kg("query", "--update", "DELETE WHERE { GRAPH ?g { ?a nif:isString ?t } }", "--store", store)
+    assert article_text(store, "plain") is None
+    with TestClient(create_app(store)) as c:
+        page = c.get("/article/plain")
+    assert page.status_code == 200 and "[…]" in page.text and "kg ingest of the same articles adds it" in page.text
+    shown = shown_text(page.text)
+    spans = stored_spans(store, "plain")
+    assert all(s["text"] in shown for s in spans if s["part"] == "evidence") and "Hackers strike again" not in shown
+
+
 def test_a_claim_group_lists_its_claims_sources_and_articles(client):
     with kg_api.Graph(client.app.state.graphs.location, read_only=True) as g:
         best = g.claims(min_sources=2)[0]

@@ -70,25 +70,26 @@ def templates() -> jinja2.Environment:
     return env
 
 
-def marked_text(spans: list[dict]) -> list[dict]:
-    """The attributed sentences of an article as blocks of segments, from the stored spans (offsets
-    into the article text). The graph keeps each attribution's evidence sentence, not the whole
-    article: the text of a block is what its evidence spans cover; source, cue and content spans
-    inside it mark the segments they cover (a segment may carry several marks of several records)."""
-    chars: dict[int, str] = {}
-    evidence = []
-    for s in spans:
-        if s["part"] == "evidence" and len(s["text"]) == s["end"] - s["start"]:
-            evidence.append((s["start"], s["end"]))
-            for i, c in enumerate(s["text"]):
-                chars[s["start"] + i] = c
-    blocks, current = [], None
-    for start, end in sorted(evidence):
-        if current and start <= current[1]:
-            current[1] = max(current[1], end)
-        else:
-            current = [start, end]
-            blocks.append(current)
+def marked_text(spans: list[dict], text: str | None = None) -> list[dict]:
+    """An article as blocks of segments, from the stored spans (offsets into the article text):
+    with its whole `text`, one block of all of it; without (a store written before kg kept it), the
+    attributed sentences, each block what its evidence spans cover. Source, cue and content spans
+    mark the segments they cover (a segment may carry several marks of several records)."""
+    if text is not None:
+        blocks = [[0, len(text)]]
+    else:
+        chars = {}
+        for s in spans:
+            if s["part"] == "evidence" and len(s["text"]) == s["end"] - s["start"]:
+                chars.update(zip(range(s["start"], s["end"]), s["text"]))
+        text = "".join(chars.get(i, " ") for i in range(max(chars, default=-1) + 1))
+        blocks = []
+        for start, end in sorted((s["start"], s["end"]) for s in spans if s["part"] == "evidence"
+                                 and len(s["text"]) == s["end"] - s["start"]):
+            if blocks and start <= blocks[-1][1]:
+                blocks[-1][1] = max(blocks[-1][1], end)
+            else:
+                blocks.append([start, end])
     out = []
     for start, end in blocks:
         marks = [s for s in spans if s["part"] != "evidence" and start <= s["start"] < s["end"] <= end]
@@ -96,10 +97,8 @@ def marked_text(spans: list[dict]) -> list[dict]:
         segments = []
         for a, b in zip(cuts, cuts[1:]):
             on = [m for m in marks if m["start"] <= a and b <= m["end"]]
-            segments.append({"start": a, "end": b, "text": "".join(chars.get(i, " ") for i in range(a, b)),
-                             "parts": sorted({m["part"] for m in on}),
-                             "records": sorted({m["id"] for m in on}),
-                             "first": next((m["id"] for m in on), None)})
+            segments.append({"start": a, "end": b, "text": text[a:b], "parts": sorted({m["part"] for m in on}),
+                             "records": sorted({m["id"] for m in on}), "first": next((m["id"] for m in on), None)})
         out.append({"start": start, "end": end, "segments": segments})
     return out
 
@@ -241,8 +240,9 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             r["spans"].setdefault(s["part"], []).append((s["start"], s["end"], s["text"]))
         ordered = sorted(records.values(), key=lambda r: (min(x[0] for x in r["spans"].get("evidence", [(0, 0, "")])),
                                                           r["id"]))
+        text = meta[0]["text"]
         return page(request, "article.html", title=meta[0]["headline"] or doc_id, doc_id=doc_id, iri=iri,
-                    meta=meta[0], blocks=marked_text(spans), records=ordered)
+                    meta=meta[0], blocks=marked_text(spans, text), whole=text is not None, records=ordered)
 
     def group(request: Request):
         iri = request.query_params.get("iri", "")
