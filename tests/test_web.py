@@ -1,8 +1,9 @@
 """kg serve: the pages (Starlette's TestClient on the seeds), the SPARQL 1.1 Protocol (in-process,
 then rdflib's SPARQLStore against a real uvicorn in a subprocess, the same rows as `kg query`), the
 server started and stopped (SIGTERM, a port in use, no kg store), `kg ingest` writing while it
-serves, and the article page in a headless chromium (marks at the stored offsets, nothing of the
-texts run)."""
+serves, and a reader's way through the pages in a real browser (Playwright driving Debian's chromium:
+search, an agent, an article's marks at the stored offsets, a SPARQL query and its CSV; hostile text
+inert). Screenshots go to $KG_TEST_ARTIFACTS."""
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_000, SEED_003, free_port, ingested, kg
+from conftest import ROOT, SEED_000, SEED_003, SEED_IDS, free_port, ingested, kg
 
 import kg as kg_api
 from kg.queries import named
@@ -42,9 +43,9 @@ EVIL = {  # what a news text may hold; none of it may run in the page
     "text": "Hackers strike again\n\n"
             "The security researcher said that \"<script>document.documentElement.setAttribute('data-pwned','s')"
             "</script>\" was found in the page on Monday.\n\n"
-            "John \"><img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\"> Smith, a "
-            "spokesman for the company, said that <img src=x onerror=\"document.documentElement"
-            ".setAttribute('data-pwned','img')\"> had been removed.\n",
+            "John Smith \"><img src=x onerror=document.documentElement.setAttribute('data-pwned','img')> said on "
+            "Monday that <img src=x onerror=document.documentElement.setAttribute('data-pwned','img')> had been "
+            "removed.\n",
 }
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -436,7 +437,25 @@ def test_the_server_answers_while_kg_ingest_writes_and_shows_the_new_article(tmp
         assert process.poll() is None
 
 
-# --- in a browser -------------------------------------------------------------------------------------
+# --- in a browser: Playwright driving Debian's chromium ------------------------------------------------
+
+# Playwright's own browser download is not used: Debian's chromium (`make browser`), with nothing
+# that would reach the network on its own.
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Where each mark of the text box is, counted in characters (code points, as kg's offsets) of the
+# text the reader sees before it in its block (which starts at its data-start), with its data-start and
+# data-end.
+RENDERED_MARKS = """box => { const out = []; let pos = 0;
+  const walk = node => { for (const c of node.childNodes) {
+    if (c.nodeType === Node.TEXT_NODE) { pos += Array.from(c.data).length; continue; }
+    const mark = c.matches('a.m'), at = pos;
+    walk(c);
+    if (mark) out.push({at, to: pos, start: +c.dataset.start, end: +c.dataset.end, parts: c.dataset.parts,
+                        records: c.dataset.records, text: c.textContent}); } };
+  for (const block of box.querySelectorAll('.block')) { pos = +block.dataset.start; walk(block); }
+  return out; }"""
+
 
 def chromium() -> str | None:
     import shutil
@@ -444,32 +463,116 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def dump_dom(url: str, profile: Path, screenshot: Path | None = None) -> str:
-    args = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--hide-scrollbars", f"--user-data-dir={profile}", "--window-size=1200,1600",
-            "--virtual-time-budget=3000", "--dump-dom"]
-    if screenshot:
-        args.append(f"--screenshot={screenshot}")
-    done = subprocess.run(args + [url], capture_output=True, text=True, timeout=90)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+@pytest.fixture(scope="module")
+def browser():
+    if chromium() is None:
+        pytest.skip("no chromium on PATH (Debian: make browser, or apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium(), args=BROWSER_ARGS)
+        yield launched
+        launched.close()
 
 
-@pytest.mark.skipif(chromium() is None, reason="no chromium on PATH (Debian: apt-get install chromium)")
-def test_a_browser_shows_the_marked_article_and_runs_nothing_of_the_texts(seeded_local, evil_store, tmp_path):
-    artifacts = Path(os.environ.get("KG_TEST_ARTIFACTS") or tmp_path)
-    artifacts.mkdir(parents=True, exist_ok=True)
-    with kg_serve(seeded_local, tmp_path) as (base, _, _):
-        dom = dump_dom(base + ARTICLE_003, tmp_path / "profile", screenshot=artifacts / "serve_article.png")
-        home = dump_dom(base + "/search?q=Zelensky", tmp_path / "profile", screenshot=artifacts / "serve_search.png")
-    assert f'href="{ZELENSKY}"' in home
-    spans = {(s["start"], s["end"]) for s in stored_spans(seeded_local, SEED_003.stem) if s["part"] != "evidence"}
-    marked = [(int(a), int(b)) for a, b in re.findall(r'class="m [^"]*" data-start="(\d+)" data-end="(\d+)"', dom)]
-    assert marked and all(any(s <= a and b <= e for s, e in spans) for a, b in marked)
-    assert (artifacts / "serve_article.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with kg_serve(evil_store, tmp_path) as (base, _, _):
-        for url in ("/article/evil", "/", "/search?q=Smith"):
-            dom = dump_dom(base + url, tmp_path / "profile")
-            root = re.search(r"<html[^>]*>", dom).group(0)
-            assert "data-pwned" not in root, url
-            assert "<script>document" not in dom, url
+@pytest.fixture
+def artifacts(tmp_path) -> Path:
+    folder = Path(os.environ.get("KG_TEST_ARTIFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def tab(browser):
+    """A fresh page (its own context: no cookies or history shared) that fails on a script error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: (errors.append("dialog: " + dialog.message), dialog.dismiss()))
+    try:
+        yield page
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_a_reader_searches_reads_an_article_and_queries_in_a_browser(browser, seeded_local, tmp_path, artifacts):
+    with kg_api.Graph(seeded_local, read_only=True) as g:
+        said = {(r["documentId"], r["content"]) for r in g.who_said("Zelensky") if r["role"] == "source"}
+    assert {doc for doc, _ in said} == {SEED_000.stem, SEED_003.stem}
+    with kg_serve(seeded_local, tmp_path) as (base, _, _), tab(browser) as page:
+        page.goto(base + "/")
+        page.screenshot(path=artifacts / "serve_home.png", full_page=True)
+        page.fill("form.big-search input[name=q]", "Zelensky")
+        page.press("form.big-search input[name=q]", "Enter")
+        page.wait_for_url("**/search?q=Zelensky")
+        page.click(f'ul.agents a[href="{ZELENSKY}"]')
+        page.wait_for_url("**" + ZELENSKY)
+        page.screenshot(path=artifacts / "serve_agent.png", full_page=True)
+        assert page.inner_text("h1").startswith("Volodymyr Zelenskyy")
+        listed = page.eval_on_selector_all("table.said tbody tr", """rows => rows.map(r =>
+            [r.cells[2].innerText, r.cells[4].querySelector('a').getAttribute('href')])""")
+        for doc, content in said:  # both articles' statements, each linked to its article
+            assert any(content in shown and href.startswith(f"/article/{doc}#") for shown, href in listed), content
+
+        page.click(f'table.said a[href^="/article/{SEED_003.stem}#"] >> nth=0')
+        page.wait_for_url(f"**/article/{SEED_003.stem}*")
+        text = article_text(seeded_local, SEED_003.stem)
+        assert page.inner_text("#text").strip() == text.strip()
+        marks = page.eval_on_selector("#text", RENDERED_MARKS)
+        assert marks
+        covered = set()
+        for m in marks:  # each mark sits at its stored offsets in the text the reader sees
+            assert (m["at"], m["to"]) == (m["start"], m["end"]) and text[m["start"]:m["end"]] == m["text"], m
+            covered |= {(r, part, i) for r in m["records"].split() for part in m["parts"].split()
+                        for i in range(m["start"], m["end"])}
+        spans = [s for s in stored_spans(seeded_local, SEED_003.stem) if s["part"] != "evidence"]
+        for s in spans:  # and every stored source, cue and content span is marked as that, all of it
+            record = s["attribution"].rsplit("#", 1)[-1]
+            assert all((record, s["part"], i) in covered for i in range(s["start"], s["end"])), s
+
+        mark = page.locator("#text a.m.source").first
+        record, mention = mark.get_attribute("href")[1:], mark.inner_text()
+        mark.click()
+        assert page.evaluate("location.hash") == "#" + record
+        row = page.locator(f'table.records tr[id="{record}"]')
+        assert row.is_visible() and page.evaluate("document.querySelector(':target').id") == record
+        assert row.evaluate("r => getComputedStyle(r).backgroundColor") == "rgb(255, 245, 157)"  # tr:target
+        assert f"“{mention}”" in row.inner_text()
+        page.screenshot(path=artifacts / "serve_article.png", full_page=True)
+
+        page.click("header nav a[href='/query']")
+        page.fill("textarea[name=query]", "SELECT ?doc ?headline WHERE { ?a a kg:Article ; kg:documentId ?doc "
+                                          "OPTIONAL { ?a schema:headline ?headline } } ORDER BY ?doc")
+        page.click("#query-form button[type=submit]")
+        page.wait_for_selector("table.results")
+        shown = page.eval_on_selector_all("table.results tbody tr", "rows => rows.map(r => r.cells[0].innerText)")
+        assert shown == SEED_IDS
+        page.screenshot(path=artifacts / "serve_query.png", full_page=True)
+        with page.expect_download() as download:
+            page.click("p.downloads a:text-is('CSV')")
+        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+        assert rows[0] == ["doc", "headline"] and [r[0] for r in rows[1:]] == SEED_IDS
+
+
+def test_hostile_text_stays_text_in_a_browser(browser, evil_store, tmp_path, artifacts):
+    """Names, quotations and a headline holding <script>, "><img onerror=...> and onmouseover: shown as
+    the words they are, and nothing of them runs (no script, no image, no handler, no dialog)."""
+    with kg_serve(evil_store, tmp_path) as (base, _, _), tab(browser) as page:
+        page.goto(base + "/search?q=onerror")
+        page.click("ul.agents a >> nth=0")  # the source named John "><img ...> Smith
+        urls = [page.url, base + "/", base + "/article/evil", base + "/search?q=onerror",
+                base + "/query?" + urllib.parse.urlencode({"query": "SELECT ?t WHERE { ?c kg:text ?t }"})]
+        for url in urls:
+            page.goto(url, wait_until="networkidle")
+            page.hover("h1")
+            found = page.evaluate("""() => ({pwned: document.documentElement.getAttribute('data-pwned'),
+                scripts: document.scripts.length, images: document.images.length,
+                handlers: document.querySelectorAll('[onerror], [onmouseover], [onload]').length,
+                text: document.body.innerText})""")
+            assert (found["pwned"], found["scripts"], found["images"], found["handlers"]) == (None, 0, 0, 0), url
+            assert "onerror=" in found["text"] or "onmouseover=" in found["text"], url  # shown, as text
+        page.goto(base + "/article/evil")
+        assert "<script>document.documentElement" in page.inner_text("#text")
+        page.screenshot(path=artifacts / "serve_hostile_article.png", full_page=True)
