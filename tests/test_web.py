@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_000, SEED_003, SEED_IDS, free_port, ingested, kg
+from conftest import ROOT, SEED_000, SEED_003, SEED_IDS, cli, free_port, ingested, kg
 
 import kg as kg_api
 from kg.queries import named
@@ -222,7 +223,7 @@ def test_the_query_page_runs_a_query_with_downloads(client):
     assert "/sparql?query=" in page.text and "format=csv" in page.text
     assert "COUNT(?a) AS ?n" in client.get("/query").text  # the example in an empty box
     refused = client.get("/query", params={"query": "DROP ALL"})
-    assert refused.status_code == 200 and "read-only" in refused.text
+    assert refused.status_code == 403 and "read-only" in refused.text and "DROP ALL</textarea>" in refused.text
 
 
 @pytest.mark.parametrize("url", ["/agent/nobody", "/agent?iri=not%20an%20iri", "/article/nothing",
@@ -331,13 +332,14 @@ def get(url: str, timeout: float = 10, accept: str | None = None) -> tuple[int, 
 
 
 @contextlib.contextmanager
-def kg_serve(store: str, tmp_path: Path):
-    """`kg serve` in a subprocess on a free port; yields (base URL, process, stderr file)."""
+def kg_serve(store: str, tmp_path: Path, *extra: str):
+    """`kg serve` in a subprocess on a free port (`extra`: more options); yields (base URL, process,
+    stderr file)."""
     for _ in range(3):
         port = free_port()
         log = tmp_path / f"serve-{port}.log"
         with open(log, "wb") as stderr:
-            process = subprocess.Popen(serve_command(store, port), stdout=subprocess.DEVNULL, stderr=stderr,
+            process = subprocess.Popen(serve_command(store, port, *extra), stdout=subprocess.DEVNULL, stderr=stderr,
                                        env=environment(), cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -394,6 +396,44 @@ def test_serve_refuses_a_port_in_use_and_a_directory_that_is_no_store(seeded_loc
                           cwd=ROOT, timeout=60)
     assert done.returncode == 1 and done.stderr.startswith("kg: error: ") and done.stderr.count("\n") == 1
     assert "not a kg store" in done.stderr
+
+
+def test_serve_says_so_when_a_writer_holds_the_store(seeded_local, tmp_path, monkeypatch):
+    """A writer (another process) holds the store at start: kg serve waits for it, then one line."""
+    store = tmp_path / "store"
+    shutil.copytree(seeded_local, store)
+    writer = subprocess.Popen([sys.executable, "-c", "import sys, time; from kg.store import open_store; "
+                               "s = open_store(sys.argv[1]); print('held', flush=True); time.sleep(60)", str(store)],
+                              stdout=subprocess.PIPE, text=True, env=environment(), cwd=ROOT)
+    try:
+        assert writer.stdout.readline().strip() == "held"
+        monkeypatch.setattr("kg.web.snapshot.WAIT_FOR_WRITER", 0.5)
+        done = cli("serve", "--store", store, "--port", "0")
+    finally:
+        writer.kill()
+        writer.wait()
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr == (f"kg: error: store {store} is in use by another process (a writer such as kg ingest; "
+                           f"waited 0.5 s): run kg serve again once it is done\n")
+
+
+def test_bad_requests_to_a_real_server_are_a_message_each_and_no_traceback(seeded_local, tmp_path):
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with kg_serve(seeded_local, tmp_path, "--timeout", "0.05") as (base, process, log):
+        cases = [("/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE {\n  ?s ?p \n}"}), 400,
+                  "line 3, column 2"),
+                 ("/query?" + urllib.parse.urlencode({"query": "SELECT * WHERE {\n  ?s ?p \n}"}), 400,
+                  "line 3, column 2"),
+                 ("/sparql?" + urllib.parse.urlencode({"query": heavy}), 503, "timed out"),
+                 ("/query?" + urllib.parse.urlencode({"query": heavy}), 503, "timed out"),
+                 ("/query?" + urllib.parse.urlencode({"query": "DROP ALL"}), 403, "read-only"),
+                 ("/agent/person/nobody", 404, 'name="q"'), ("/article/nothing", 404, 'name="q"'),
+                 ("/group?iri=not%20an%20iri", 404, 'name="q"')]
+        for url, status, words in cases:
+            got, body = get(base + url)
+            assert got == status and words in body and "Traceback" not in body, (url, got, body[-300:])
+        assert process.poll() is None
+    assert "Traceback" not in log.read_text("utf-8")
 
 
 def test_rdflib_gets_the_rows_of_kg_query_through_the_endpoint(seeded_local, tmp_path):
@@ -458,8 +498,6 @@ RENDERED_MARKS = """box => { const out = []; let pos = 0;
 
 
 def chromium() -> str | None:
-    import shutil
-
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 

@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from kg import query as q
 from kg.errors import KgError
+from kg.store import QueryTimeout
 from kg.queries import compose, named
 from kg.vocab import ARTICLE, PREFIXES
 from kg.web import sparql as protocol
@@ -284,7 +285,7 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
 
     def query_page(request: Request):
         text = request.query_params.get("query", "")
-        columns, rows, error, kind = [], [], None, None
+        columns, rows, error, kind, status = [], [], None, None, 200
         if text.strip():
             try:
                 protocol.check(text)
@@ -301,15 +302,15 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                         columns = ["subject", "predicate", "object"]
                         rows = [[q.compact(t) for t in row] for _, row in zip(range(1000), result)]
             except protocol.ProtocolError as e:
-                error = e.message
-            except KgError as e:
-                error = str(e)
+                error, status = e.message, e.status
+            except KgError as e:  # the same statuses as /sparql: a timeout 503, a malformed query 400
+                error, status = str(e), 503 if isinstance(e, QueryTimeout) else 400
         downloads = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt})
                      for fmt in (("csv", "json") if kind in ("select", "ask") else ("ttl", "nt", "jsonld"))} \
             if kind else {}
         prefixes = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
         example = named("web_example").split("\n", 1)[1]  # without its comment line
-        return page(request, "query.html", title="SPARQL", text=text or example, columns=columns, rows=rows,
+        return page(request, "query.html", status, title="SPARQL", text=text or example, columns=columns, rows=rows,
                     error=error, kind=kind, downloads=downloads, prefixes=prefixes, limited=len(rows) == 1000)
 
     # -- the SPARQL protocol -------------------------------------------------------------------
