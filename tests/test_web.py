@@ -33,7 +33,7 @@ from kg.queries import named
 warnings.filterwarnings("ignore", message=".*httpx.*")  # Starlette 1.10 prefers httpx2; httpx works
 from starlette.testclient import TestClient  # noqa: E402
 
-from kg.web.app import create_app  # noqa: E402
+from kg.web.app import create_app, shipped  # noqa: E402
 
 ZELENSKY = "/agent/person/volodymyr-zelensky"
 ARTICLE_003 = "/article/" + SEED_003.stem
@@ -46,7 +46,8 @@ EVIL = {  # what a news text may hold; none of it may run in the page
             "</script>\" was found in the page on Monday.\n\n"
             "John Smith \"><img src=x onerror=document.documentElement.setAttribute('data-pwned','img')> said on "
             "Monday that <img src=x onerror=document.documentElement.setAttribute('data-pwned','img')> had been "
-            "removed.\n",
+            "removed.\n\n"
+            "It was reported that the attackers were never found.\n",  # a record without a source
 }
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -64,7 +65,7 @@ def evil_store(tmp_path_factory) -> str:
 
 def stored_spans(location: str, doc_id: str) -> list[dict]:
     with kg_api.Graph(location, read_only=True) as g:
-        return g.query(named("web_article_spans"),
+        return g.query(shipped(g, "web_article_spans"),
                        article=kg_api.graph.NamedNode("https://w3id.org/kg-attribution/article/" + doc_id))
 
 
@@ -241,6 +242,19 @@ def test_every_text_of_an_article_is_escaped(evil_store):
             assert "<script>document" not in page.text and "<img src=x" not in page.text, url
             assert "<b onmouseover" not in page.text
         assert "&lt;script&gt;" in c.get("/article/evil").text
+
+
+def test_a_request_that_fails_is_an_error_page_and_one_line_on_stderr(seeded_local, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the marks could not be\nplaced")
+
+    monkeypatch.setattr("kg.web.app.marked_text", broken)
+    with TestClient(create_app(seeded_local), raise_server_exceptions=False) as c:
+        page = c.get(ARTICLE_003)
+    assert page.status_code == 500 and "the server failed on this request" in page.text
+    assert "Traceback" not in page.text and "RuntimeError" not in page.text
+    assert capsys.readouterr().err == (f"kg serve: error: GET {ARTICLE_003}: RuntimeError: the marks could not be "
+                                       f"placed\n")
 
 
 # --- /sparql: the protocol ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,6 +27,7 @@ from pyoxigraph import NamedNode
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -34,6 +36,7 @@ from starlette.staticfiles import StaticFiles
 from kg import query as q
 from kg.errors import KgError
 from kg.store import QueryTimeout
+from kg.store.errors import one_line
 from kg.queries import compose, named
 from kg.vocab import ARTICLE, PREFIXES
 from kg.web import sparql as protocol
@@ -136,9 +139,14 @@ def paged(text: str, limit: int, offset: int = 0) -> str:
     return compose(text, page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n")
 
 
-def statements(name: str, lateral: bool) -> str:
-    """An agent query with the agent's statements (kg/queries/web_agent_statements.rq) composed in."""
-    return q.lateral_body(q.relaying(compose(named(name), statements=named("web_agent_statements"))), lateral)
+def shipped(g, name: str) -> str:
+    """A shipped query for the store of `g`: its `# {body-start}`/`# {body-end}` lines LATERAL where the
+    engine has it (looked up from the bound agent or article, not joined with every one of the store),
+    and an agent's statements (kg/queries/web_agent_statements.rq) at its `# {statements}` line."""
+    text = named(name)
+    if "# {statements}" in text:
+        text = q.relaying(compose(text, statements=named("web_agent_statements")))
+    return q.lateral_body(text, getattr(g.store, "lateral", False))
 
 
 def page_number(request: Request) -> int:
@@ -206,15 +214,14 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             return not_found(request, "That is not an agent IRI.")
         number = page_number(request)
         with graphs.use() as g:
-            info = fold_agent(g.query(named("web_agent"), agent=node))
+            info = fold_agent(g.query(shipped(g, "web_agent"), agent=node))
             if info is None:
                 return not_found(request, f"No agent {iri} in the graph.")
-            lateral = getattr(g.store, "lateral", False)
-            summary = g.query(statements("web_agent_summary", lateral), agent=node)
+            summary = g.query(shipped(g, "web_agent_summary"), agent=node)
             total = sum(r["n"] for r in summary)
             pages = max(1, -(-total // PAGE_SIZE))
             number = min(number, pages)  # past the end: the last page
-            rows = g.query(paged(statements("web_agent_said", lateral), PAGE_SIZE, (number - 1) * PAGE_SIZE),
+            rows = g.query(paged(shipped(g, "web_agent_said"), PAGE_SIZE, (number - 1) * PAGE_SIZE),
                            agent=node)
         roles, outlets, relays = Counter(), Counter(), Counter()
         for r in summary:
@@ -230,10 +237,10 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
         doc_id = unquote(request.path_params["doc"])
         iri = ARTICLE + quote(doc_id, safe="")
         with graphs.use() as g:
-            meta = g.query(named("web_article"), article=NamedNode(iri))
+            meta = g.query(shipped(g, "web_article"), article=NamedNode(iri))
             if not meta:
                 return not_found(request, f"No article {doc_id} in the graph.")
-            spans = g.query(named("web_article_spans"), article=NamedNode(iri))
+            spans = g.query(shipped(g, "web_article_spans"), article=NamedNode(iri))
         records: dict[str, dict] = {}
         for s in spans:
             s["id"] = s["attribution"].rsplit("#", 1)[-1]
@@ -370,11 +377,37 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             return not_found(request, "There is no such page.")
         return page(request, "error.html", exc.status_code, title="Error", message=exc.detail, query="")
 
-    async def server_error(request: Request, exc: Exception):
+    def server_error(request: Request, exc: Exception) -> Response:
         message = str(exc) if isinstance(exc, KgError) else "the server failed on this request (see its log)"
         if request.url.path.startswith("/sparql"):
             return plain(500, message)
         return page(request, "error.html", 500, title="Error", message=message, query="")
+
+    class OneLineErrors:
+        """A request that fails is an error page and one line on the server's stderr, never a
+        traceback (Starlette's own last-resort handler re-raises, for the server to log it whole)."""
+
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] != "http":
+                return await self.app(scope, receive, send)
+            started = False
+
+            async def sending(message):
+                nonlocal started
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+            try:
+                await self.app(scope, receive, sending)
+            except Exception as exc:  # noqa: BLE001 - every failure: one line, and a page if none began
+                request = Request(scope)
+                print(f"kg serve: error: {request.method} {request.url.path}: {type(exc).__name__}: "
+                      f"{one_line(str(exc))}", file=sys.stderr, flush=True)
+                if not started:
+                    await server_error(request, exc)(scope, receive, send)
 
     routes = [
         Route("/", home), Route("/search", search), Route("/agent", agent), Route("/agent/{rest:path}", agent),
@@ -388,8 +421,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
         yield
         graphs.close()  # the snapshot's files go with the server
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error},
-                    lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan,
+                    middleware=[Middleware(OneLineErrors)])
     app.state.graphs = graphs
     return app
 
