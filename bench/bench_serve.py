@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -101,7 +102,7 @@ def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # requests still running in its threads
         process.kill()
         process.wait()
 
@@ -170,6 +171,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=40, help="agents, articles and groups drawn")
     parser.add_argument("--seed", type=int, default=15)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # killed: the server still stopped (finally)
 
     kinds = workload(args.store, args.sample, args.seed)
     bare = []

@@ -109,7 +109,7 @@ def test_an_agent_page_pages_through_everything_it_said(client, monkeypatch):
     monkeypatch.setattr("kg.web.app.PAGE_SIZE", 3)
     pages = [client.get(ZELENSKY, params={"page": n}).text for n in (1, 2, 3)]
     assert [len(said_on(p)) for p in pages] == [3, 3, 1]
-    assert sum((said_on(p) for p in pages), []) == everything  # the same rows, in the same order
+    assert [r for p in pages for r in said_on(p)] == everything  # the same rows, in the same order
     assert 'rel="next" href="/agent/person/volodymyr-zelensky?page=2"' in pages[0]
     assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2] and "7–7 of 7" in pages[2]
     assert said_on(client.get(ZELENSKY, params={"page": "99"}).text) == said_on(pages[2])  # past the end: the last
@@ -170,7 +170,7 @@ def article_text(location: str, doc_id: str) -> str | None:
 
 def shown_text(page: str) -> str:
     """The text of the article's text box as the page shows it (tags out, entities decoded)."""
-    box = re.search(r'<div class="text[^"]*" id="text">(.*?)</div>', page, re.S).group(1)
+    box = re.search(r'<div class="text[^"]*" id="text">(.*?)</div>', page, re.DOTALL).group(1)
     return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r'<span class="gap"[^>]*>.*?</span>', "", box)))
 
 
@@ -416,8 +416,9 @@ def test_serve_says_so_when_a_writer_holds_the_store(seeded_local, tmp_path, mon
     """A writer (another process) holds the store at start: kg serve waits for it, then one line."""
     store = tmp_path / "store"
     shutil.copytree(seeded_local, store)
-    writer = subprocess.Popen([sys.executable, "-c", "import sys, time; from kg.store import open_store; "
-                               "s = open_store(sys.argv[1]); print('held', flush=True); time.sleep(60)", str(store)],
+    hold = "import sys, time; from kg.store import open_store; s = open_store(sys.argv[1]); print('held', flush=True); " \
+           "time.sleep(60)"
+    writer = subprocess.Popen([sys.executable, "-c", hold, str(store)],
                               stdout=subprocess.PIPE, text=True, env=environment(), cwd=ROOT)
     try:
         assert writer.stdout.readline().strip() == "held"
