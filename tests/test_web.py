@@ -416,8 +416,8 @@ def test_serve_says_so_when_a_writer_holds_the_store(seeded_local, tmp_path, mon
     """A writer (another process) holds the store at start: kg serve waits for it, then one line."""
     store = tmp_path / "store"
     shutil.copytree(seeded_local, store)
-    hold = "import sys, time; from kg.store import open_store; s = open_store(sys.argv[1]); print('held', flush=True); " \
-           "time.sleep(60)"
+    hold = ("import sys, time; from kg.store import open_store; s = open_store(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(60)")
     writer = subprocess.Popen([sys.executable, "-c", hold, str(store)],
                               stdout=subprocess.PIPE, text=True, env=environment(), cwd=ROOT)
     try:

@@ -231,7 +231,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                 relays[(r["originalSource"], r["originalLabel"])] += r["n"]
         return page(request, "agent.html", title=info["label"], iri=iri, agent=info, rows=rows, total=total,
                     roles=roles, outlets=outlets.most_common(), relayed=relays.most_common(), page=number,
-                    page_size=PAGE_SIZE, pages=pages, link=lambda n: agent_url(iri) + ("&" if rest is None else "?") + f"page={n}")
+                    page_size=PAGE_SIZE, pages=pages,
+                    link=lambda n: agent_url(iri) + ("&" if rest is None else "?") + f"page={n}")
 
     def article(request: Request):
         doc_id = unquote(request.path_params["doc"])
