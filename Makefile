@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/kg claims --min-sources 2 --store build/demo-store
 	$(BIN)/kg render -o build/demo-graph.html --store build/demo-store
 
-# Test artifacts (the headless browser's screenshot of the seeds' page) go to build/test-artifacts.
+# Test artifacts (the headless browser's screenshots: the seeds' drawing, kg serve's pages) go to build/test-artifacts.
 test: $(STAMP) browser
 	KG_TEST_ARTIFACTS=build/test-artifacts $(BIN)/python -m pytest -q
 
@@ -36,8 +36,8 @@ train: $(STAMP)
 	$(BIN)/python bench/train_cue_model.py $(POLNEAR)/train.jsonl --jobs 2 \
 	    $(if $(wildcard $(POLNEAR)/dev.jsonl),--dev $(POLNEAR)/dev.jsonl)
 
-# The HTML test opens the rendered graph in a real headless browser: Debian's chromium, installed
-# here when missing (as root; otherwise that one test says it skipped, and why).
+# The browser tests (the rendered graph; kg serve's pages, driven by Playwright) use Debian's chromium,
+# installed here when missing (as root; otherwise those tests say they skipped, and why).
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	    { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \

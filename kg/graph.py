@@ -120,14 +120,15 @@ class Graph:
         return q.sources(self.store)
 
     def claims(self, single_source: bool = False, min_sources: int | None = None, about: str | None = None,
-               contested: bool = False, limit: int | None = None, offset: int = 0) -> list[dict]:
+               contested: bool = False, group: str | None = None, limit: int | None = None,
+               offset: int = 0) -> list[dict]:
         """The members of the claim groups, one dict per claim, best corroborated groups first
-        (`contested`: only the groups of contested groups, by contested group); `limit` and `offset`
-        count groups (kg.corroborate.claims)."""
+        (`contested`: only the groups of contested groups, by contested group; `group`: one group;
+        `limit`, `offset`: a page of the groups)."""
         from kg import corroborate
 
         return corroborate.claims(self.store, single_source=single_source, min_sources=min_sources, about=about,
-                                  contested=contested, limit=limit, offset=offset)
+                                  contested=contested, group=group, limit=limit, offset=offset)
 
     def stats(self) -> list[dict]:
         return q.stats(self.store) + [{"figure": "triples", "value": self.store.count()}]

@@ -182,6 +182,7 @@ def _rdflib_terms() -> dict:
         endIndex: URIRef
         anchorOf: URIRef
         referenceContext: URIRef
+        isString: URIRef
 
     graph = Namespace(PREFIXES["kgg"])
     return {

@@ -22,8 +22,8 @@ from kg.vocab import XSD_INTEGER
 
 
 def claims(graph_or_store, *, single_source: bool = False, min_sources: int | None = None,
-           about: str | None = None, contested: bool = False, limit: int | None = None,
-           offset: int = 0) -> list[dict]:
+           about: str | None = None, contested: bool = False, group: str | None = None,
+           limit: int | None = None, offset: int = 0) -> list[dict]:
     """The members of the claim groups, one dict per claim, best corroborated groups first (most
     independent sources, then most claims, then by IRI: a total order, so pages never overlap).
     `single_source`: groups that rest on exactly one independent source (not those with none);
@@ -31,7 +31,7 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     the text; `contested`: only the groups of contested groups (each row's `contest`,
     `contestLabel` and `side`, "affirms" or "disputes", say which and how; None for a group in
     none), by contested group, the affirming side first; a disputing claim's `disputes`, the texts
-    of the claims it disputes. `limit` and `offset` count groups, in that order: the members of
+    of the claims it disputes. `group`: that claim group alone (its IRI). `limit` and `offset` count groups, in that order: the members of
     groups offset+1 to offset+limit (None: all). Parameters are bound as RDF terms.
     Each member says how it was counted (count_members): `countsAs`, the independent source it
     counts as (an agent IRI, or "unnamed:" and a publisher's or article's IRI) with `countsAsLabel`,
@@ -41,7 +41,7 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     store = as_store(graph_or_store)
     query.page(limit, offset)  # checked before any work
     order = _groups(store, single_source=single_source, min_sources=min_sources, about=about, contested=contested,
-                    reach=None if limit is None else offset + limit)
+                    group=group, reach=None if limit is None else offset + limit)
     page = order[offset:None if limit is None else offset + limit]
     if not page:
         return []
@@ -85,12 +85,12 @@ def _sized(name: str) -> str:
     return query.compose(query.named(name), sizes=query.named("claim_group_sizes"))
 
 
-def _groups(store, *, single_source, min_sources, about, contested, reach) -> list[dict]:
+def _groups(store, *, single_source, min_sources, about, contested, group, reach) -> list[dict]:
     """The groups that pass the filters, in listing order, each {group, independentSources, claims,
     contest, contestLabel, side} (kg/queries/claim_groups.rq, claim_contests.rq and
     claim_groups_about.rq, joined here); with `reach`, at least the first `reach` of them (all of
     them when --about or --contested filter them, which the query does not)."""
-    bindings = {}
+    bindings: dict = {} if group is None else {"group": NamedNode(group)}
     if single_source:
         bindings["maxSources"] = _integer(1)
         min_sources = max(min_sources or 0, 1)  # a group with none rests on no source, not on one

@@ -27,13 +27,13 @@ http(s):// base of a SPARQL service. The parts:
 from __future__ import annotations
 
 from kg.store.base import RDF_FORMATS, Store
-from kg.store.errors import AnswerLost, QueryTimeout, StoreError
+from kg.store.errors import AnswerLost, QueryTimeout, StoreError, StoreInUse
 from kg.store.local import LocalStore
 from kg.store.location import DEFAULT_LOCATION, MARKER, is_remote, location_from
 from kg.store.remote import RemoteStore
 from kg.store.result import RESULT_FORMATS, Result
 
-__all__ = ["StoreError", "AnswerLost", "QueryTimeout", "DEFAULT_LOCATION", "location_from", "open_store", "as_store", "is_remote", "MARKER",
+__all__ = ["StoreError", "StoreInUse", "AnswerLost", "QueryTimeout", "DEFAULT_LOCATION", "location_from", "open_store", "as_store", "is_remote", "MARKER",
            "Store", "LocalStore", "RemoteStore", "Result", "RDF_FORMATS", "RESULT_FORMATS"]
 
 

@@ -9,6 +9,10 @@ class StoreError(KgError):
     """A problem for the user to fix; str(e) is one line, without traceback."""
 
 
+class StoreInUse(StoreError):
+    """Another process holds the store (a writer, or readers while this one would write)."""
+
+
 class QueryTimeout(StoreError):
     """A query ran past the timeout it was given."""
 

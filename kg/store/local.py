@@ -15,7 +15,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat
 
 from kg.queries import named
 from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
-from kg.store.errors import QueryTimeout, StoreError, one_line
+from kg.store.errors import QueryTimeout, StoreError, StoreInUse, one_line
 from kg.store.location import MARKER, check_or_create
 from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import query_syntax_error, syntax_message
@@ -68,7 +68,7 @@ class LocalStore(Store):
                 if isinstance(e, RuntimeError):  # before the lock test: "block checksum mismatch"
                     raise StoreError(damaged(path, e)) from None
                 if "lock" in str(e).lower():
-                    raise StoreError(IN_USE.format(path)) from None
+                    raise StoreInUse(IN_USE.format(path)) from None
                 if read_only and isinstance(e, FileNotFoundError):
                     raise StoreError(f"no kg store at {path} (run kg ingest first)") from None
                 raise StoreError(f"cannot open store {path}: {one_line(e)}") from None
@@ -86,7 +86,7 @@ class LocalStore(Store):
             fcntl.flock(fd, (fcntl.LOCK_SH if self.read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
-            raise StoreError(IN_USE.format(path)) from None
+            raise StoreInUse(IN_USE.format(path)) from None
         self._lock_fd = fd
 
     def _unlock(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -26,6 +27,7 @@ from pyoxigraph import NamedNode
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -33,14 +35,17 @@ from starlette.staticfiles import StaticFiles
 
 from kg import query as q
 from kg.errors import KgError
-from kg.queries import named
+from kg.store import QueryTimeout
+from kg.store.errors import one_line
+from kg.queries import compose, named
 from kg.vocab import ARTICLE, PREFIXES
 from kg.web import sparql as protocol
 from kg.web.snapshot import Snapshots
 
 HERE = Path(__file__).parent
 ENTITY = PREFIXES["kge"]
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # statements on an agent's page
+SEARCH_PAGE = 20  # agents, articles and claim groups on a page of search results
 QUERY_TIMEOUT = 30.0  # seconds; /sparql and the query page (kg serve --timeout)
 
 
@@ -69,25 +74,26 @@ def templates() -> jinja2.Environment:
     return env
 
 
-def marked_text(spans: list[dict]) -> list[dict]:
-    """The attributed sentences of an article as blocks of segments, from the stored spans (offsets
-    into the article text). The graph keeps each attribution's evidence sentence, not the whole
-    article: the text of a block is what its evidence spans cover; source, cue and content spans
-    inside it mark the segments they cover (a segment may carry several marks of several records)."""
-    chars: dict[int, str] = {}
-    evidence = []
-    for s in spans:
-        if s["part"] == "evidence" and len(s["text"]) == s["end"] - s["start"]:
-            evidence.append((s["start"], s["end"]))
-            for i, c in enumerate(s["text"]):
-                chars[s["start"] + i] = c
-    blocks, current = [], None
-    for start, end in sorted(evidence):
-        if current and start <= current[1]:
-            current[1] = max(current[1], end)
-        else:
-            current = [start, end]
-            blocks.append(current)
+def marked_text(spans: list[dict], text: str | None = None) -> list[dict]:
+    """An article as blocks of segments, from the stored spans (offsets into the article text):
+    with its whole `text`, one block of all of it; without (a store written before kg kept it), the
+    attributed sentences, each block what its evidence spans cover. Source, cue and content spans
+    mark the segments they cover (a segment may carry several marks of several records)."""
+    if text is not None:
+        blocks = [[0, len(text)]]
+    else:
+        chars = {}
+        for s in spans:
+            if s["part"] == "evidence" and len(s["text"]) == s["end"] - s["start"]:
+                chars.update(zip(range(s["start"], s["end"]), s["text"]))
+        text = "".join(chars.get(i, " ") for i in range(max(chars, default=-1) + 1))
+        blocks = []
+        for start, end in sorted((s["start"], s["end"]) for s in spans if s["part"] == "evidence"
+                                 and len(s["text"]) == s["end"] - s["start"]):
+            if blocks and start <= blocks[-1][1]:
+                blocks[-1][1] = max(blocks[-1][1], end)
+            else:
+                blocks.append([start, end])
     out = []
     for start, end in blocks:
         marks = [s for s in spans if s["part"] != "evidence" and start <= s["start"] < s["end"] <= end]
@@ -95,10 +101,8 @@ def marked_text(spans: list[dict]) -> list[dict]:
         segments = []
         for a, b in zip(cuts, cuts[1:]):
             on = [m for m in marks if m["start"] <= a and b <= m["end"]]
-            segments.append({"start": a, "end": b, "text": "".join(chars.get(i, " ") for i in range(a, b)),
-                             "parts": sorted({m["part"] for m in on}),
-                             "records": sorted({m["id"] for m in on}),
-                             "first": next((m["id"] for m in on), None)})
+            segments.append({"start": a, "end": b, "text": text[a:b], "parts": sorted({m["part"] for m in on}),
+                             "records": sorted({m["id"] for m in on}), "first": next((m["id"] for m in on), None)})
         out.append({"start": start, "end": end, "segments": segments})
     return out
 
@@ -130,6 +134,28 @@ def groups_of(claims: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
+def paged(text: str, limit: int, offset: int = 0) -> str:
+    """A shipped query with its `# {page}` line filled: a page of its rows (numbers, never request text)."""
+    return compose(text, page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n")
+
+
+def shipped(g, name: str) -> str:
+    """A shipped query for the store of `g`: its `# {body-start}`/`# {body-end}` lines LATERAL where the
+    engine has it (looked up from the bound agent or article, not joined with every one of the store),
+    and an agent's statements (kg/queries/web_agent_statements.rq) at its `# {statements}` line."""
+    text = named(name)
+    if "# {statements}" in text:
+        text = q.relaying(compose(text, statements=named("web_agent_statements")))
+    return q.lateral_body(text, getattr(g.store, "lateral", False))
+
+
+def page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, check_every: float = 1.0,
                snapshots: Snapshots | None = None) -> Starlette:
     """The application over the store at `location` (a directory or an endpoint URL)."""
@@ -157,23 +183,27 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                 labels[row["source"]] = (row["sourceLabel"], row["sourceType"])
             corroborated = groups_of(g.claims(min_sources=2, limit=10))
             contested = groups_of(g.claims(contested=True, limit=10))
-            articles = g.query(named("web_articles"))
+            articles = g.query(paged(named("web_articles"), 20))
         top = [{"iri": iri, "label": labels[iri][0], "type": labels[iri][1], "claims": n}
                for iri, n in quoted.most_common(15)]
+        count = next((s["value"] for s in stats if s["figure"] == "articles"), len(articles))
         return page(request, "home.html", title="kg", stats=stats, top=top, corroborated=corroborated,
-                    contested=contested, articles=articles[:20], article_count=len(articles))
+                    contested=contested, articles=articles, article_count=count)
 
     def search(request: Request):
         text = request.query_params.get("q", "").strip()
+        number = page_number(request)
+        skip = (number - 1) * SEARCH_PAGE
         agents, articles, claims = [], [], []
         if text:
-            with graphs.use() as g:
-                agents = g.query(named("web_search"), text=text)
-                articles = [a for a in g.query(named("web_articles"))
-                            if text.lower() in (a["documentId"] + " " + (a["headline"] or "")).lower()]
-                claims = groups_of(g.claims(about=text, limit=30))
-        return page(request, "search.html", title=f"Search: {text}", query=text, agents=agents,
-                    articles=articles, groups=claims)
+            with graphs.use() as g:  # one more than a page of each: is there a next page?
+                agents = g.query(paged(named("web_search"), SEARCH_PAGE + 1, skip), text=text)
+                articles = g.query(paged(named("web_articles"), SEARCH_PAGE + 1, skip), text=text)
+                claims = groups_of(g.claims(about=text, limit=SEARCH_PAGE + 1, offset=skip))
+        more = any(len(found) > SEARCH_PAGE for found in (agents, articles, claims))
+        return page(request, "search.html", title=f"Search: {text}", query=text, agents=agents[:SEARCH_PAGE],
+                    articles=articles[:SEARCH_PAGE], groups=claims[:SEARCH_PAGE], page=number, more=more,
+                    link=lambda n: "/search?" + urlencode({"q": text, "page": n}))
 
     def agent(request: Request):
         rest = request.path_params.get("rest")
@@ -182,34 +212,36 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             node = NamedNode(iri)
         except ValueError:
             return not_found(request, "That is not an agent IRI.")
-        try:
-            number = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         with graphs.use() as g:
-            info = fold_agent(g.query(named("web_agent"), agent=node))
+            info = fold_agent(g.query(shipped(g, "web_agent"), agent=node))
             if info is None:
                 return not_found(request, f"No agent {iri} in the graph.")
-            text = q.lateral_body(q.relaying(named("web_agent_said")), getattr(g.store, "lateral", False))
-            said = g.query(text, agent=node)
-        outlets = Counter(r["publisherLabel"] or "(no publisher)" for r in said)
-        relays = Counter((r["originalSource"], r["originalLabel"]) for r in said if r["originalSource"])
-        roles = Counter(r["role"] for r in said)
-        pages = max(1, -(-len(said) // PAGE_SIZE))
-        number = min(number, pages)
-        rows = said[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-        return page(request, "agent.html", title=info["label"], iri=iri, agent=info, rows=rows, total=len(said),
+            summary = g.query(shipped(g, "web_agent_summary"), agent=node)
+            total = sum(r["n"] for r in summary)
+            pages = max(1, -(-total // PAGE_SIZE))
+            number = min(number, pages)  # past the end: the last page
+            rows = g.query(paged(shipped(g, "web_agent_said"), PAGE_SIZE, (number - 1) * PAGE_SIZE),
+                           agent=node)
+        roles, outlets, relays = Counter(), Counter(), Counter()
+        for r in summary:
+            roles[r["role"]] += r["n"]
+            outlets[r["publisherLabel"] or "(no publisher)"] += r["n"]
+            if r["originalSource"]:
+                relays[(r["originalSource"], r["originalLabel"])] += r["n"]
+        return page(request, "agent.html", title=info["label"], iri=iri, agent=info, rows=rows, total=total,
                     roles=roles, outlets=outlets.most_common(), relayed=relays.most_common(), page=number,
-                    pages=pages, here=request.url.path)
+                    page_size=PAGE_SIZE, pages=pages,
+                    link=lambda n: agent_url(iri) + ("&" if rest is None else "?") + f"page={n}")
 
     def article(request: Request):
         doc_id = unquote(request.path_params["doc"])
         iri = ARTICLE + quote(doc_id, safe="")
         with graphs.use() as g:
-            meta = g.query(named("web_article"), article=NamedNode(iri))
+            meta = g.query(shipped(g, "web_article"), article=NamedNode(iri))
             if not meta:
                 return not_found(request, f"No article {doc_id} in the graph.")
-            spans = g.query(named("web_article_spans"), article=NamedNode(iri))
+            spans = g.query(shipped(g, "web_article_spans"), article=NamedNode(iri))
         records: dict[str, dict] = {}
         for s in spans:
             s["id"] = s["attribution"].rsplit("#", 1)[-1]
@@ -217,13 +249,18 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             r["spans"].setdefault(s["part"], []).append((s["start"], s["end"], s["text"]))
         ordered = sorted(records.values(), key=lambda r: (min(x[0] for x in r["spans"].get("evidence", [(0, 0, "")])),
                                                           r["id"]))
+        text = meta[0]["text"]
         return page(request, "article.html", title=meta[0]["headline"] or doc_id, doc_id=doc_id, iri=iri,
-                    meta=meta[0], blocks=marked_text(spans), records=ordered)
+                    meta=meta[0], blocks=marked_text(spans, text), whole=text is not None, records=ordered)
 
     def group(request: Request):
         iri = request.query_params.get("iri", "")
+        try:
+            NamedNode(iri)
+        except ValueError:
+            return not_found(request, "That is not a claim group IRI.")
         with graphs.use() as g:
-            claims = [c for c in g.claims() if c["group"] == iri]
+            claims = g.claims(group=iri)
         if not claims:
             return not_found(request, f"No claim group {iri} in the graph.")
         found = groups_of(claims)[0]
@@ -256,7 +293,7 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
 
     def query_page(request: Request):
         text = request.query_params.get("query", "")
-        columns, rows, error, kind = [], [], None, None
+        columns, rows, error, kind, status = [], [], None, None, 200
         if text.strip():
             try:
                 protocol.check(text)
@@ -273,15 +310,15 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
                         columns = ["subject", "predicate", "object"]
                         rows = [[q.compact(t) for t in row] for _, row in zip(range(1000), result)]
             except protocol.ProtocolError as e:
-                error = e.message
-            except KgError as e:
-                error = str(e)
+                error, status = e.message, e.status
+            except KgError as e:  # the same statuses as /sparql: a timeout 503, a malformed query 400
+                error, status = str(e), 503 if isinstance(e, QueryTimeout) else 400
         downloads = {fmt: "/sparql?" + urlencode({"query": text, "format": fmt})
                      for fmt in (("csv", "json") if kind in ("select", "ask") else ("ttl", "nt", "jsonld"))} \
             if kind else {}
         prefixes = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
         example = named("web_example").split("\n", 1)[1]  # without its comment line
-        return page(request, "query.html", title="SPARQL", text=text or example, columns=columns, rows=rows,
+        return page(request, "query.html", status, title="SPARQL", text=text or example, columns=columns, rows=rows,
                     error=error, kind=kind, downloads=downloads, prefixes=prefixes, limited=len(rows) == 1000)
 
     # -- the SPARQL protocol -------------------------------------------------------------------
@@ -341,11 +378,37 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
             return not_found(request, "There is no such page.")
         return page(request, "error.html", exc.status_code, title="Error", message=exc.detail, query="")
 
-    async def server_error(request: Request, exc: Exception):
+    def server_error(request: Request, exc: Exception) -> Response:
         message = str(exc) if isinstance(exc, KgError) else "the server failed on this request (see its log)"
         if request.url.path.startswith("/sparql"):
             return plain(500, message)
         return page(request, "error.html", 500, title="Error", message=message, query="")
+
+    class OneLineErrors:
+        """A request that fails is an error page and one line on the server's stderr, never a
+        traceback (Starlette's own last-resort handler re-raises, for the server to log it whole)."""
+
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] != "http":
+                return await self.app(scope, receive, send)
+            started = False
+
+            async def sending(message):
+                nonlocal started
+                started = started or message["type"] == "http.response.start"
+                await send(message)
+
+            try:
+                await self.app(scope, receive, sending)
+            except Exception as exc:  # noqa: BLE001 - every failure: one line, and a page if none began
+                request = Request(scope)
+                print(f"kg serve: error: {request.method} {request.url.path}: {type(exc).__name__}: "
+                      f"{one_line(str(exc))}", file=sys.stderr, flush=True)
+                if not started:
+                    await server_error(request, exc)(scope, receive, send)
 
     routes = [
         Route("/", home), Route("/search", search), Route("/agent", agent), Route("/agent/{rest:path}", agent),
@@ -359,8 +422,8 @@ def create_app(location: str | None = None, *, timeout: float = QUERY_TIMEOUT, c
         yield
         graphs.close()  # the snapshot's files go with the server
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error},
-                    lifespan=lifespan)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error}, lifespan=lifespan,
+                    middleware=[Middleware(OneLineErrors)])
     app.state.graphs = graphs
     return app
 

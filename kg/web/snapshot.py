@@ -24,7 +24,7 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from kg.graph import Graph
-from kg.store import MARKER, StoreError, is_remote, location_from
+from kg.store import MARKER, StoreError, StoreInUse, is_remote, location_from
 
 
 def signature(path: str) -> tuple:
@@ -36,6 +36,9 @@ def signature(path: str) -> tuple:
                                 if not e.name.startswith("LOG")))
     except OSError:
         return ()
+
+
+WAIT_FOR_WRITER = 10.0  # seconds kg serve waits at start for a writer that holds the store
 
 
 class Snapshot:
@@ -54,7 +57,7 @@ class Snapshot:
 class Snapshots:
     """The graph each request reads (use()), refreshed when the store changes."""
 
-    def __init__(self, location: str | None = None, *, check_every: float = 1.0, wait: float = 10.0):
+    def __init__(self, location: str | None = None, *, check_every: float = 1.0, wait: float | None = None):
         self.location = location_from(location)
         self.remote = is_remote(self.location)
         self.check_every = check_every
@@ -66,14 +69,16 @@ class Snapshots:
             self._current = Snapshot(Graph(self.location, read_only=True), None, ())
             return
         self.location = os.path.abspath(os.path.expanduser(self.location))
+        wait = WAIT_FOR_WRITER if wait is None else wait
         deadline = time.monotonic() + wait
         while True:  # a writer at start: wait for it a little, then say so
             try:
                 self._current = self._take()
                 return
-            except StoreError as error:
-                if "in use" not in str(error) or time.monotonic() > deadline:
-                    raise
+            except StoreInUse as error:
+                if time.monotonic() > deadline:
+                    raise StoreInUse(f"{error} (a writer such as kg ingest; waited {wait:g} s): run kg serve "
+                                     f"again once it is done") from None
                 time.sleep(0.2)
 
     @property
@@ -121,11 +126,9 @@ class Snapshots:
                 return
             try:
                 fresh = self._take()
-            except StoreError as error:
-                if "in use" in str(error):  # kg ingest is writing: answer from the last snapshot
-                    self.writing = True
-                    return
-                raise
+            except StoreInUse:  # kg ingest is writing: answer from the last snapshot
+                self.writing = True
+                return
             self.writing = False
             with self._lock:
                 old, self._current = self._current, fresh
