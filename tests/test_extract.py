@@ -275,6 +275,15 @@ def test_a_dash_the_parser_made_a_subject_is_not_the_speaker():
     assert r.source.name == "Trump"
 
 
+@pytest.mark.parametrize("text", [
+    "Graham appeared on CBS' “Face the Nation.” He said the deal was dead.",
+    "Graham spoke on “Meet the Press” about the deal, which he said was dead.",
+])
+def test_a_quoted_title_is_nobodys_words(text):
+    records = run(text)
+    assert not any("Nation" in r.content.text or "Press" in r.content.text for r in records), describe(records)
+
+
 def test_name_between_a_quotation_and_its_verb():
     text = "“We will achieve justice in this case,” Tulsa police Chief Jane Doe said Monday."
     doc = nlp.load()(text)

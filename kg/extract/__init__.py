@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 
 from kg.documents import Article
 from kg.extract import boundaries, chains, clauses, context, coref, features, hedging, layout, model
-from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at
+from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at, title_quotation
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import drop_caches, from_fragments, to_span, use_text
 
@@ -188,7 +188,7 @@ def _continue_quotes(text: str, quotes, records: list[Attribution]) -> None:
         # "“A,” he told the host, “B.”": the parse gave B; A closes right before the speaker.
         start = min(r.cue.start if r.cue else r.content.start, r.source.mention.start if r.source else r.content.start)
         before = quote_ending_at(text, quotes, start)
-        if before and r.content.start > start and not any(
+        if before and r.content.start > start and not title_quotation(text, before) and not any(
                 o is not r and o.content.start < before[1] and before[0] < o.content.end for o in records):
             more.append(before)
         if more:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract import cues
-from kg.extract.quotes import CLOSING_MARKS, is_quoted, quote_ending_at, quote_starting_at
+from kg.extract.quotes import CLOSING_MARKS, OPENING_MARKS, is_quoted, reads_as_title, quote_ending_at, quote_starting_at
 from kg.extract.spans import doc_text, subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -235,11 +235,26 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
             content, path = _parenthetical(tok, subj), "parenthetical"
         if not content:
             content, path = _adjacent_quote(tok, source, quotes), "adjacent_quote"
-        if not content:
+        if not content or _a_title(tok.doc, content, quotes):
             continue
         content -= source | cue_participles(content, tok)
         found.append(Found(cue_tokens(tok), content, subj, source, path=path))
     return found
+
+
+def _a_title(doc, content: set[int], quotes) -> bool:
+    """"appeared on CBS' “Face the Nation.”": a content that is one quoted name or title after a
+    preposition or a possessive, not anyone's words."""
+    words = [doc[i] for i in sorted(content) if not doc[i].is_punct]
+    if not words or not all(is_quoted(quotes, t.idx) for t in words) or not reads_as_title([t.text for t in words]):
+        return False
+    j = words[0].i - 1
+    while j >= 0 and doc[j].text in OPENING_MARKS:
+        j -= 1
+    if j < 0:
+        return False
+    before = doc[j]  # "on “Meet the Press”", "CBS' “Face the Nation”"
+    return before.pos_ == "ADP" or before.tag_ == "POS" or before.text in ("'", "’") and j > 0 and doc[j - 1].pos_ == "PROPN"
 
 
 NAME_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PART"})

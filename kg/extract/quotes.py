@@ -11,6 +11,7 @@ import re
 
 OPEN_CURLY, CLOSE_CURLY = "\u201c", "\u201d"
 CLOSING_MARKS = frozenset({CLOSE_CURLY, '"', "''"})  # as the tokenizer gives them
+OPENING_MARKS = frozenset({OPEN_CURLY, '"', "``", "''"})
 # Straight double quotes, and the doubled single quotes some archives use ('').
 _MARK = re.compile(r"\u201c|\u201d|''|\"")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
@@ -50,6 +51,23 @@ def _continues_over_paragraphs(text: str, start: int, end: int) -> bool:
 
 def _opens_paragraph(text: str, pos: int) -> bool:
     return not text[text.rfind("\n", 0, pos) + 1:pos].strip()
+
+
+TITLE_MAX_WORDS = 8
+SMALL_WORDS = frozenset("a an the of and or in on at to for by with from".split())
+
+
+def reads_as_title(words: list[str]) -> bool:
+    """"Face the Nation", "Peace Through Strength", "Lyin' Ted": a few words, each capitalised but
+    the small ones; a name or title, not a sentence anyone said."""
+    words = [w for w in words if any(c.isalnum() for c in w)]
+    return 0 < len(words) <= TITLE_MAX_WORDS and words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower() in SMALL_WORDS for w in words)
+
+
+def title_quotation(text: str, quote: tuple[int, int]) -> bool:
+    """Whether the quotation at `quote` (marks included) reads as a title."""
+    return reads_as_title(re.findall(r"[\w'’-]+", text[quote[0]:quote[1]]))
 
 
 def is_quoted(quotes: list[tuple[int, int]], pos: int) -> bool:
