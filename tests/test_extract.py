@@ -284,6 +284,17 @@ def test_a_quoted_title_is_nobodys_words(text):
     assert not any("Nation" in r.content.text or "Press" in r.content.text for r in records), describe(records)
 
 
+def test_took_to_a_platform_is_a_post():
+    r = one("Trump took to Twitter with this: “The election is rigged!”")
+    assert r.source.name == "Trump" and r.channel == "X"
+    assert r.content.text == "“The election is rigged!”" and r.kind == "direct"
+
+
+def test_a_quotation_after_said_in_a_statement():
+    r = one("The minister said in a statement: “We will not back down.”")
+    assert r.content.text == "“We will not back down.”" and r.channel == "statement"
+
+
 def test_name_between_a_quotation_and_its_verb():
     text = "“We will achieve justice in this case,” Tulsa police Chief Jane Doe said Monday."
     doc = nlp.load()(text)

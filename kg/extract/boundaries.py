@@ -22,18 +22,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kg.extract import cues
 from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
 
 def with_variants(found: list, quotes) -> list:
     """The candidates, each verb candidate followed by its distinct alternative contents. A relay's
     content ("O reported, citing S, that C") and a pointing one ("reported this") keep their bounds:
-    the chain and the antecedent are found from them."""
+    the chain and the antecedent are found from them; so does a post ("took to Twitter: C")."""
     out = []
     for f in found:
         out.append(f)
-        if f.pattern != "verb" or f.cites is not None or _points(f):
-            continue
+        if f.pattern != "verb" or f.cites is not None or _points(f) or cues.posts_on_a_platform(f.anchor):
+            continue  # (a post, "took to Twitter with this: C", has only C to say)
         seen = [f.content]
         doc = f.anchor.doc
         for name, ids in alternatives(f, quotes):

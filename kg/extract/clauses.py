@@ -148,7 +148,7 @@ def verb_content_path(verb) -> tuple[set[int], str]:
         return _subtrees(verb, ("xcomp", "dobj")), "xcomp"
     if frame == "dobj":  # "called Mr. Obama's remarks a wake-up call": the object and what it is called
         return _subtrees(verb, ("dobj", "oprd")), "dobj"
-    if frame == "prep":
+    if frame == "prep" and not cues.posts_on_a_platform(verb):  # "took to Twitter": the channel
         for c in verb.children:
             if c.dep_ == "prep" and c.lemma_ not in ("on", "in", "at", "during", "after", "before", "with"):
                 return subtree_ids(c), "prep"
@@ -308,7 +308,7 @@ def _adjacent_quote(verb, source: set[int], quotes) -> set[int]:
     if not cues.is_speech_verb(verb) and (cues.cue_score(verb) or 0) < 0.5:
         return set()
     doc, text = verb.doc, doc_text(verb.doc)
-    cluster = [verb] + [doc[i] for i in source]
+    cluster = [verb, doc[_cue_end(verb)]] + [doc[i] for i in source]  # "said in a statement: “...”"
     start = min(t.idx for t in cluster)
     end = max(t.idx + len(t) for t in cluster)
     q = quote_ending_at(text, quotes, start) or quote_starting_at(text, quotes, end)

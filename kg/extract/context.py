@@ -9,14 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kg.extract.words import MONTHS
+from kg.extract.words import MONTHS, PLATFORMS
 
-PLATFORMS = {
-    "x": "X", "twitter": "X", "telegram": "Telegram", "facebook": "Facebook", "instagram": "Instagram",
-    "tiktok": "TikTok", "youtube": "YouTube", "truth social": "Truth Social", "weibo": "Weibo",
-    "vk": "VK", "vkontakte": "VK", "linkedin": "LinkedIn", "threads": "Threads", "bluesky": "Bluesky",
-    "reddit": "Reddit", "substack": "Substack",
-}
 CHANNEL_NOUNS = {
     "statement": "statement", "interview": "interview", "conference": "press conference",
     "briefing": "press briefing", "speech": "speech", "op-ed": "op-ed", "letter": "letter",

@@ -13,6 +13,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.extract.words import PLATFORMS
+
 LEXICON_PATH = Path(__file__).with_name("cue_lexicon.tsv")
 
 # A frame is precise enough to trust when at least this share of its occurrences
@@ -121,4 +123,13 @@ def is_verb(tok) -> bool:
 
 
 def is_speech_verb(tok) -> bool:
-    return tok.lemma_.lower() in SPEECH_VERBS and is_verb(tok)
+    return (tok.lemma_.lower() in SPEECH_VERBS or posts_on_a_platform(tok)) and is_verb(tok)
+
+
+def posts_on_a_platform(tok) -> bool:
+    """"took to Twitter", "went to Telegram": a post."""
+    if tok.lemma_.lower() not in ("take", "go"):
+        return False
+    to = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"), None)
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    return obj is not None and " ".join(t.lower_ for t in obj.subtree if not t.is_punct) in PLATFORMS

@@ -59,3 +59,11 @@ def gender_of(name: str) -> str | None:
 def _first_names() -> dict[str, str]:
     rows = (resources.files("kg.extract") / "first_names.tsv").read_text(encoding="utf-8").splitlines()
     return dict(line.split("\t") for line in rows if line and not line.startswith("#"))
+
+# Platforms a statement is posted on ("on Telegram", "took to Twitter"), by the name a text uses.
+PLATFORMS = {
+    "x": "X", "twitter": "X", "telegram": "Telegram", "facebook": "Facebook", "instagram": "Instagram",
+    "tiktok": "TikTok", "youtube": "YouTube", "truth social": "Truth Social", "weibo": "Weibo",
+    "vk": "VK", "vkontakte": "VK", "linkedin": "LinkedIn", "threads": "Threads", "bluesky": "Bluesky",
+    "reddit": "Reddit", "substack": "Substack",
+}
