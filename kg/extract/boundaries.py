@@ -25,6 +25,7 @@ from dataclasses import replace
 from kg.extract import cues
 from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
+from kg.extract.quotes import quote_closing_at
 
 def with_variants(found: list, quotes) -> list:
     """The candidates, each verb candidate followed by its distinct alternative contents. A relay's
@@ -51,8 +52,8 @@ def with_variants(found: list, quotes) -> list:
 def _closings(doc, ids: set[int], quotes) -> set[int]:
     """The tokens of `ids` that close a quotation opened inside `ids`."""
     starts = {doc[i].idx for i in ids}
-    opened_at = {end: start for start, end in quotes}
-    return {i for i in ids if opened_at.get(doc[i].idx + len(doc[i])) in starts}
+    closed = ((i, quote_closing_at(quotes, doc[i].idx + len(doc[i]))) for i in ids)
+    return {i for i, quote in closed if quote is not None and quote[0] in starts}
 
 
 def _points(f) -> bool:
@@ -117,8 +118,7 @@ def _rights(f) -> set[int]:
 
 def _to_quote(doc, ids: set[int], quotes) -> set[int]:
     """The tokens up to the end of their last quotation, when words follow it; else nothing."""
-    ends = {end for _, end in quotes}
-    closing = [i for i in ids if doc[i].idx + len(doc[i]) in ends]
+    closing = [i for i in ids if quote_closing_at(quotes, doc[i].idx + len(doc[i]))]
     if not closing:
         return set()
     last = max(closing)

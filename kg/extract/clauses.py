@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract import cues
-from kg.extract.quotes import CLOSING_MARKS, OPENING_MARKS, is_quoted, reads_as_title, quote_ending_at, quote_starting_at
+from kg.extract.quotes import (CLOSING_MARKS, OPENING_MARKS, is_quoted, quote_closing_at, quote_ending_at,
+                               quote_starting_at, reads_as_title)
 from kg.extract.spans import doc_text, subtree_ids
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -265,12 +266,16 @@ def _name_after_quote(verb, quotes):
     its speech verb that the parser did not make the verb's subject. (head token, ids) or (None, set())."""
     if not cues.is_speech_verb(verb):
         return None, set()
-    doc, ends = verb.doc, {end for _, end in quotes}
+    doc = verb.doc
+
+    def closes_a_quote(tok) -> bool:
+        return quote_closing_at(quotes, tok.idx + len(tok)) is not None
+
     i = verb.i - 1
     while i >= verb.sent.start and (doc[i].pos_ in NAME_POS or doc[i].is_title or doc[i].text in ".-") \
-            and doc[i].idx + len(doc[i]) not in ends:
+            and not closes_a_quote(doc[i]):
         i -= 1
-    if i < 0 or doc[i].idx + len(doc[i]) not in ends or i == verb.i - 1:
+    if i < 0 or not closes_a_quote(doc[i]) or i == verb.i - 1:
         return None, set()
     ids = set(range(i + 1, verb.i))
     head = max((doc[j] for j in ids if doc[j].pos_ in ("PROPN", "NOUN")), key=lambda t: t.i, default=None)

@@ -76,26 +76,37 @@ def is_quoted(quotes: list[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and quotes[i][0] < pos < quotes[i][1]
 
 
+MAX_COLON_GAP = 12  # ":" and the blank lines before the next paragraph
 _GAP_BEFORE = re.compile(r"[\s,]*\Z")
 _GAP_AFTER = re.compile(r"\A[\s,:]*\Z")
 
 
 def quote_ending_at(text: str, quotes, pos: int) -> tuple[int, int] | None:
     """The quotation that closes right before `pos` ("“A,” he said"), same paragraph."""
-    for qs, qe in quotes:
-        if qe <= pos and pos - qe <= 3 and _GAP_BEFORE.match(text[qe:pos]) and "\n" not in text[qe:pos]:
-            return qs, qe
-    return None
+    i = bisect.bisect_right(quotes, pos, key=lambda q: q[1]) - 1  # the last to close at or before pos
+    if i < 0:
+        return None
+    qs, qe = quotes[i]
+    gap = text[qe:pos]
+    return (qs, qe) if len(gap) <= 3 and _GAP_BEFORE.match(gap) and "\n" not in gap else None
+
+
+def quote_closing_at(quotes, end: int) -> tuple[int, int] | None:
+    """The quotation whose closing mark ends at character `end`."""
+    i = bisect.bisect_left(quotes, end, key=lambda q: q[1])
+    return quotes[i] if i < len(quotes) and quotes[i][1] == end else None
 
 
 def quote_starting_at(text: str, quotes, pos: int) -> tuple[int, int] | None:
     """The quotation that opens right after `pos` ("he said: “A”"), in the same paragraph or, after a
     colon, as the next one ("He said:" then a paragraph that is a quotation)."""
-    for qs, qe in quotes:
-        gap = text[pos:qs]
-        if qs >= pos and _GAP_AFTER.match(gap) and (len(gap) <= 3 and "\n" not in gap or gap.strip() == ":"):
-            return qs, qe
-    return None
+    i = bisect.bisect_left(quotes, pos, key=lambda q: q[0])  # the first to open at or after pos
+    if i == len(quotes):
+        return None
+    qs, qe = quotes[i]
+    gap = text[pos:qs]
+    near = len(gap) <= 3 and "\n" not in gap or len(gap) <= MAX_COLON_GAP and gap.strip() == ":"
+    return (qs, qe) if near and _GAP_AFTER.match(gap) else None
 
 
 def continuations(text: str, quotes, pos: int, taken) -> list[tuple[int, int]]:
