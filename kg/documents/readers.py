@@ -19,6 +19,9 @@ from kg.documents.metadata import infer_author, infer_publisher, infer_title, no
 from kg.documents.records import Article, InputError
 
 MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
+# An id is in every triple of its article (as its IRI): a 1 MB id made a 100-byte article a 224 MB
+# store that kg validate never finished.
+MAX_ID_CHARS = 1_000
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
 CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but whitespace: not in text
@@ -57,9 +60,9 @@ def read_path(path: str, root: str | None = None) -> Iterator[tuple[Article | In
         if suffix == ".jsonl":
             yield from _read_jsonl(path, base)
         elif suffix == ".txt":
-            yield make_article(_decode(_read_bytes(path)), id=base, path=path), None
+            yield make_article(_decode(_read_bytes(path)), id=_checked_id(base), path=path), None
         elif suffix in (".html", ".htm"):
-            yield _read_html(path, base), None
+            yield _read_html(path, _checked_id(base)), None
         else:
             os.stat(path)  # a missing file is reported as missing, not as unsupported
             raise _Refused(f"unsupported file type '{suffix}' (expected .txt, .jsonl, .html or .htm)")
@@ -285,7 +288,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
     used = {"id", "doc_id", "text", "publisher", "title", "url", "published", "publication_date", "date", "author"}
     return make_article(
         text,
-        id=f"{base}:{lineno}" if record_id in (None, "") else str(record_id),
+        id=_checked_id(f"{base}:{lineno}" if record_id in (None, "") else str(record_id)),
         path=path,
         publisher=_string(record, "publisher"),
         title=_string(record, "title"),
@@ -294,6 +297,12 @@ def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
         author=_string(record, "author"),
         meta={key: value for key, value in record.items() if key not in used},
     )
+
+
+def _checked_id(id: str) -> str:
+    if len(id) > MAX_ID_CHARS:
+        raise _Refused(f"id too long ({len(id):,} characters > {MAX_ID_CHARS:,} limit)")
+    return id
 
 
 def _refuse_lone_surrogates(record: dict) -> None:

@@ -30,9 +30,9 @@ def texts(articles: Iterable[Article]) -> Iterator[tuple[str, tuple[Article, int
             yield block.body, (article, offset, block, n == len(parts))
 
 
-def split(article: Article, limit: int = BLOCK_CHARS) -> list[tuple[int, Article]]:
+def split(article: Article, limit: int | None = None) -> list[tuple[int, Article]]:
     """(offset, block) pairs that cover the article; the article itself when it is short."""
-    text = article.text
+    text, limit = article.text, limit or BLOCK_CHARS
     if len(text) <= limit:
         return [(0, article)]
     bounds, start = [], 0
