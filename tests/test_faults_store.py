@@ -295,3 +295,30 @@ def test_a_garbled_table_found_by_ingest_is_one_line(tmp_path, clean_store):
     result = run_kg("ingest", "--store", store, new, timeout=120)
     assert result.returncode == 1
     assert f"store {store} is damaged: Corruption: " in one_error(result.stderr)
+
+
+# --- kg query and the named questions give up after --timeout (120 s by default) -----------------------
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 rows on the seeds
+
+
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["attributions"], ["who-said", "x"],
+                                     ["chain", "https://w3id.org/kg-attribution/article/x#a1"], ["sources"],
+                                     ["stats"], ["claims"]])
+def test_queries_have_a_default_timeout(command):
+    result = cli(*command, "--help")
+    assert result.exit_code == 0 and "--timeout SECONDS" in result.stdout, result.output
+    assert "(0: no limit). [default: 120.0; x>=0]" in " ".join(result.stdout.split()), result.stdout
+
+
+def test_a_query_past_its_timeout_is_one_line_and_0_means_no_limit(seeded_local):
+    started = time.perf_counter()
+    result = run_kg("query", CROSS_JOIN, "--timeout", "1", "--store", seeded_local)
+    assert result.returncode == 1 and time.perf_counter() - started < 60
+    assert one_error(result.stderr) == ("kg: error: query timed out after 1 s (--timeout SECONDS to wait longer, "
+                                        "--timeout 0 for no limit)")
+    for command in (["who-said", "Zelensky"], ["attributions", "--about", "Kursk"], ["claims"]):
+        result = cli(*command, "--timeout", "0.000001", "--store", seeded_local)
+        assert (result.exit_code, result.stdout) == (1, ""), result.output
+        assert one_error(result.stderr).startswith("kg: error: query timed out after 1e-06 s (--timeout ")
+        assert cli(*command, "--timeout", "0", "--store", seeded_local).exit_code == 0

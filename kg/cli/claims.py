@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, shown_row
+from kg.cli.common import ROWS, STORE, TIMEOUT, CommandError, emit, graph_at, shown_row
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
@@ -20,8 +20,9 @@ CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", 
 @click.option("--contested", is_flag=True,
               help="Only contested groups: what some sources say and others deny or do not confirm.")
 @ROWS
+@TIMEOUT
 @STORE
-def claims(single_source, min_sources, about, contested, fmt, store):
+def claims(single_source, min_sources, about, contested, fmt, timeout, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
     original sources: a relay counts as the source it cites, and so does a claim nested in another
@@ -46,7 +47,7 @@ def claims(single_source, min_sources, about, contested, fmt, store):
     """
     if single_source and min_sources is not None and min_sources > 1:
         raise CommandError("--single-source and --min-sources N > 1 exclude each other")
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about, contested=contested)
     if fmt == "table":
         _group_table(rows, contested=contested)

@@ -7,8 +7,8 @@ import time
 
 import click
 
-from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, CommandError, emit, file_error, format_option,
-                           graph_at, report_error, shown, shown_row, table)
+from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, TIMEOUT, CommandError, emit, file_error,
+                           format_option, graph_at, report_error, shown, shown_row, table)
 from kg.text import fold, plural
 
 
@@ -60,7 +60,7 @@ def ingest(paths, store, jobs, entity_files, no_regroup):
 @format_option(("table", "csv", "tsv", "json", "xml"), help="Output: a table, or a W3C SPARQL results format.")
 @click.option("--update", "is_update", is_flag=True, help="Allow a SPARQL Update (INSERT, DELETE, DROP ...).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries leave this machine).")
-@click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS", help="Give up after SECONDS.")
+@TIMEOUT
 @STORE
 def query(text, path, fmt, is_update, allow_service, timeout, store):
     """Run a SPARQL 1.1 query against the graph. The ontology's prefixes (kg:, kge:, kga:, kgg:,
@@ -84,12 +84,12 @@ def query(text, path, fmt, is_update, allow_service, timeout, store):
         text = sys.stdin.read()
     if not text.strip():
         raise CommandError("no query given (QUERY, -f FILE, or - for standard input)")
-    with graph_at(store, write=is_update) as graph:
+    with graph_at(store, write=is_update, timeout=timeout) as graph:
         if is_update:
             graph.update(text)
             click.echo("update done", err=True)
             return
-        result = graph.result(text, timeout=timeout, allow_service=allow_service)
+        result = graph.result(text, allow_service=allow_service)
         if fmt == "table":
             _print_result_table(result)
         else:
@@ -125,8 +125,9 @@ FLAT_COLUMNS = ["sourceLabel", "sourceType", "via", "publisherLabel", "cue", "co
 @click.option("--publisher", metavar="NAME", help="Published by an outlet whose name contains NAME.")
 @click.option("--about", metavar="TEXT", help="Claims containing TEXT.")
 @ROWS
+@TIMEOUT
 @STORE
-def attributions(source, via, publisher, about, fmt, store):
+def attributions(source, via, publisher, about, fmt, timeout, store):
     """Each attribution with its chain folded: the original source, the intermediaries from the
     source outward (via: relays, and outlets told it, as in "officials told The Wall Street
     Journal"; the publisher itself is no relay), the publisher, the claim, cue, certainty,
@@ -140,7 +141,7 @@ def attributions(source, via, publisher, about, fmt, store):
     """
     from kg.query import local_name
 
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.attributions(source=source, via=via, publisher=publisher, about=about)
     for row in rows:
         for key in ("certainty", "polarity"):
@@ -176,8 +177,9 @@ def _flat_table(rows: list[dict]) -> None:
 @click.command("who-said", short_help="Everything a source said, relayed or was told as a relay.")
 @click.argument("name")
 @ROWS
+@TIMEOUT
 @STORE
-def who_said(name, fmt, store):
+def who_said(name, fmt, timeout, store):
     """Every attribution whose source's name contains NAME, as original source or relay, and every
     attribution said to an outlet of that name when the outlet relays it ("unnamed officials told
     The Wall Street Journal" in another outlet's article). The role column says which: source,
@@ -189,7 +191,7 @@ def who_said(name, fmt, store):
         kg who-said "Wall Street Journal"
         kg who-said "South Korean intelligence" --format csv
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.who_said(name)
     emit(rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "recipientLabel", "content", "publisherLabel",
                      "published", "date", "documentId", "evidence", "attribution"])
@@ -198,8 +200,9 @@ def who_said(name, fmt, store):
 @click.command(short_help="One attribution's citing chain.")
 @click.argument("attribution", metavar="ATTRIBUTION")
 @ROWS
+@TIMEOUT
 @STORE
-def chain(attribution, fmt, store):
+def chain(attribution, fmt, timeout, store):
     """The chain of ATTRIBUTION (its IRI, as `kg attributions` prints it): what it relays, out to
     the original source, and what relays it.
 
@@ -208,7 +211,7 @@ def chain(attribution, fmt, store):
         kg chain 'https://w3id.org/kg-attribution/article/003_4856369f2c6336b1#a3'
         kg chain 'https://w3id.org/kg-attribution/article/003_4856369f2c6336b1#a3' --format json
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.chain(attribution)
     if not rows:
         raise CommandError(f"no attribution {attribution!r} in the store")
@@ -217,8 +220,9 @@ def chain(attribution, fmt, store):
 
 @click.command(short_help="Who is relied on most, by outlet.")
 @ROWS
+@TIMEOUT
 @STORE
-def sources(fmt, store):
+def sources(fmt, timeout, store):
     """For each publisher, the original sources of the claims it published, most used first, with
     how many of those claims reached it through a relay.
 
@@ -227,15 +231,16 @@ def sources(fmt, store):
         kg sources
         kg sources --format csv > sources.csv
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.sources()
     emit(rows, fmt, ["publisherLabel", "sourceLabel", "sourceType", "claims", "viaRelay"])
 
 
 @click.command(short_help="What the graph holds.")
 @ROWS
+@TIMEOUT
 @STORE
-def stats(fmt, store):
+def stats(fmt, timeout, store):
     """Articles, attributions, chains, agents by type, triples.
 
     \b
@@ -243,7 +248,7 @@ def stats(fmt, store):
         kg stats
         kg stats --store http://127.0.0.1:7878 --format json
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.stats()
     emit(rows, fmt, ["figure", "value"])
 
