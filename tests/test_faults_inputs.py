@@ -260,3 +260,31 @@ def test_an_overlong_id_is_that_inputs_error_and_the_others_are_stored(tmp_path)
     assert stored(tmp_path / "store") == {"ok": 1, "y" * MAX_ID_CHARS: 1}
     result = run_kg("validate", "--store", tmp_path / "store", timeout=120)
     assert (result.returncode, result.stderr.strip()) == (0, "2 graphs checked, 0 violations")
+
+
+# --- F4 for every path a command reads: --entities, kg eval's gold, kg query -f, kg render --query -------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_every_file_a_command_reads_is_refused_when_not_a_regular_file(tmp_path, seeded_local):
+    import socket
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "sock"))
+    listening.listen()
+    kinds = {"fifo": "a FIFO", "zero": "a device", "sock": "a socket"}
+    try:
+        for name, kind in kinds.items():
+            path = tmp_path / name
+            for command in (["extract", SEED_003, "--entities", path], ["ingest", "--store", tmp_path / "s", SEED_003,
+                            "--entities", path], ["eval", path], ["query", "-f", path, "--store", seeded_local],
+                            ["render", "--query", path, "-o", tmp_path / "page.html", "--store", seeded_local]):
+                result = run_kg(*command, timeout=120)
+                assert result.returncode == 1, (command, result.stderr)
+                assert errors_of(result.stderr) == [f"kg: error: {path}: not a regular file ({kind})"], command
+                assert result.stdout == ""
+    finally:
+        listening.close()
+    assert not (tmp_path / "page.html").exists()

@@ -9,6 +9,7 @@ import click
 
 from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, TIMEOUT, CommandError, emit, file_error,
                            format_option, graph_at, report_error, shown, shown_row, table)
+from kg.documents import open_regular, os_error_message
 from kg.text import fold, plural
 
 
@@ -76,10 +77,10 @@ def query(text, path, fmt, is_update, allow_service, timeout, store):
     """
     if path:
         try:
-            with open(path, encoding="utf-8") as f:
+            with open_regular(path, "r", encoding="utf-8") as f:
                 text = f.read()
         except OSError as error:
-            raise file_error(path, "read", error) from None
+            raise CommandError(f"{path}: {os_error_message(error)}") from None
     elif text in (None, "-"):
         text = sys.stdin.read()
     if not text.strip():

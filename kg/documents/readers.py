@@ -8,11 +8,12 @@ A document that cannot be read is refused with one user-facing line; `read_path`
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import os
 import re
 import stat
-from typing import BinaryIO, Iterator
+from typing import IO, BinaryIO, Iterator
 
 from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
@@ -29,6 +30,11 @@ CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but 
 
 class _Refused(Exception):
     """A document is refused; the message is one user-facing line."""
+
+
+class NotRegularFile(OSError):
+    """A path to read that is a FIFO, a socket or a device: opening a FIFO waits for a writer
+    forever, and a device (/dev/zero, a terminal) need never end. str() and strerror say which."""
 
 
 # --- files and directories --------------------------------------------------
@@ -81,16 +87,17 @@ def id_below(path: str, root: str | None) -> str:
     return os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, "/")
 
 
-def _open(path: str) -> BinaryIO:
-    """The file, opened for reading only if it is a regular file: opening a FIFO waits for a writer
-    forever, and a device (/dev/zero, a terminal) need never end."""
+def open_regular(path: str | os.PathLike, mode: str = "rb", encoding: str | None = None) -> IO:
+    """The file `path` opened for reading, only if it is a regular file; else NotRegularFile. Every
+    file a command reads is opened here: inputs, registers, gold files, queries."""
     _require_regular(os.stat(path).st_mode)
     # O_NONBLOCK: should a FIFO take the file's place after stat(), opening it does not wait
     # (reading a regular file ignores the flag).
-    f = open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
+    f = open(path, mode, encoding=encoding,
+             opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
     try:
         _require_regular(os.fstat(f.fileno()).st_mode)
-    except _Refused:
+    except NotRegularFile:
         f.close()
         raise
     return f
@@ -100,12 +107,12 @@ def _require_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
                 "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
-        raise _Refused(f"not a regular file ({kind})")
+        raise NotRegularFile(errno.EINVAL, f"not a regular file ({kind})")
 
 
 def _read_bytes(path: str) -> bytes:
     """The whole file, refused before reading if larger than MAX_BYTES or empty."""
-    with _open(path) as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size > MAX_BYTES:
             raise _Refused(_too_large(size))
@@ -208,7 +215,7 @@ def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, in
     """One article per line, with its line number (a line without an id: "BASE:LINE"); a bad
     line yields an `InputError` with its line number."""
     found_any = False
-    with _open(path) as f:
+    with open_regular(path) as f:
         if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
             yield InputError(path, "binary file, not text"), None
             return
@@ -356,6 +363,9 @@ def _too_large(size: int, what: str = "file") -> str:
 
 
 def os_error_message(error: OSError) -> str:
+    """Why a file could not be read, in one line for "PATH: MESSAGE"."""
+    if isinstance(error, NotRegularFile):
+        return error.strerror
     if isinstance(error, FileNotFoundError):
         return "no such file or directory"
     if isinstance(error, PermissionError):
