@@ -157,6 +157,76 @@ def test_an_endpoint_failing_inside_ingest_is_one_line_naming_its_url(on_query, 
         assert line.endswith("; no article of this run was written"), line
 
 
+@pytest.mark.parametrize("mode, status", [("500", "HTTP 500: Internal Server Error"), ("404", "HTTP 404: Not Found")])
+def test_an_html_error_page_is_named_by_its_status_never_quoted(mode, status):
+    with FakeEndpoint(on_query=mode) as endpoint:
+        for command in (["ingest", SEED_003], ["stats"], ["who-said", "x"]):
+            result = cli(*command, "--store", endpoint.url)
+            assert result.exit_code == 1
+            assert one_error(result.stderr) == f"kg: error: SPARQL endpoint {endpoint.url}/query answered {status}"
+
+
+class FlakyEndpoint(http.server.ThreadingHTTPServer):
+    """Answers HTTP 503 (an HTML page) to the first `failures` requests to each of /query and /update,
+    then an empty result (204 for /update); counts the requests."""
+
+    def __init__(self, failures: int):
+        self.requests = {"/query": 0, "/update": 0}
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                server.requests[self.path] += 1
+                if server.requests[self.path] <= failures:
+                    status, media, body = 503, "text/html", b"<html><body>Service Unavailable</body></html>"
+                elif self.path == "/query":
+                    status, media, body = 200, "application/sparql-results+json", EMPTY
+                else:
+                    status, media, body = 204, None, b""
+                self.send_response(status)
+                if media:
+                    self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_reads_are_tried_again_with_backoff_and_writes_never():
+    from kg.store import RemoteStore, StoreError
+    from kg.store.remote import RETRY_PAUSES
+
+    endpoint = FlakyEndpoint(failures=len(RETRY_PAUSES))  # the last try succeeds
+    try:
+        started = time.perf_counter()
+        assert list(RemoteStore(endpoint.url).query("SELECT ?a ?b ?c WHERE { ?a ?b ?c }")) == []
+        assert endpoint.requests["/query"] == len(RETRY_PAUSES) + 1
+        assert time.perf_counter() - started >= sum(RETRY_PAUSES)
+        with pytest.raises(StoreError, match=rf"^SPARQL endpoint {endpoint.url}/update answered HTTP 503: "
+                                             "Service Unavailable$"):
+            RemoteStore(endpoint.url).update("INSERT DATA { <x:a> <x:b> <x:c> }")
+        assert endpoint.requests["/update"] == 1
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+    endpoint = FlakyEndpoint(failures=len(RETRY_PAUSES) + 1)  # still failing after the last pause
+    try:
+        result = cli("stats", "--store", endpoint.url)
+        assert one_error(result.stderr) == (f"kg: error: SPARQL endpoint {endpoint.url}/query answered HTTP 503: "
+                                            "Service Unavailable")
+        assert endpoint.requests["/query"] == len(RETRY_PAUSES) + 1
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+
+
 def test_an_endpoint_nobody_listens_on_is_one_line():
     url = f"http://127.0.0.1:{free_port()}"
     result = cli("ingest", "--store", url, SEED_003)
