@@ -5,8 +5,6 @@ linear: an article past BLOCK_CHARS is extracted in blocks whose records are the
 sentence runs on without bound, and pathological nesting gives output proportional to the input."""
 from __future__ import annotations
 
-import json
-
 from conftest import SEED_000, SEED_003, cli
 
 from kg.documents import Article, article_from_text, read_article
