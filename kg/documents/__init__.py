@@ -38,7 +38,8 @@ from kg.text import fold
 
 __all__ = [
     "Article", "InputError", "DocumentError", "iter_documents", "read_article", "article_from_text",
-    "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title", "infer_author", "infer_publisher",
+    "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
+    "infer_author", "infer_publisher",
 ]
 
 ARTICLE_FIELDS = ("path", "publisher", "title", "url", "published", "author")

@@ -30,14 +30,14 @@ def texts(articles: Iterable[Article]) -> Iterator[tuple[str, tuple[Article, int
             yield block.body, (article, offset, block, n == len(parts))
 
 
-def split(article: Article, limit: int | None = None) -> list[tuple[int, Article]]:
+def split(article: Article) -> list[tuple[int, Article]]:
     """(offset, block) pairs that cover the article; the article itself when it is short."""
-    text, limit = article.text, limit or BLOCK_CHARS
-    if len(text) <= limit:
+    text = article.text
+    if len(text) <= BLOCK_CHARS:
         return [(0, article)]
     bounds, start = [], 0
-    while len(text) - start > limit:
-        end = _cut(text, start, start + limit)
+    while len(text) - start > BLOCK_CHARS:
+        end = _cut(text, start, start + BLOCK_CHARS)
         bounds.append((start, end))
         start = end
     bounds.append((start, len(text)))
