@@ -41,7 +41,7 @@ def test_a_long_article_is_extracted_in_blocks_whose_records_are_the_articles_ow
 
 
 def test_blocks_end_at_a_paragraph_break_else_a_sentence_end_else_a_space():
-    text = ("word " * 30_000)  # 150,000 characters, one line, no stop
+    text = "word " * 30_000  # 150,000 characters, one line, no stop
     parts = blocks.split(article_from_text(text))
     assert len(parts) == 4 and all(len(b.text) <= blocks.BLOCK_CHARS for _, b in parts)
     assert "".join(b.text for _, b in parts) == text
@@ -49,7 +49,8 @@ def test_blocks_end_at_a_paragraph_break_else_a_sentence_end_else_a_space():
     assert [offset for offset, _ in parts] == [sum(len(b.text) for _, b in parts[:k]) for k in range(4)]
     paragraphs = ("A sentence. " * 300 + "\n") * 40
     assert all(b.text.endswith("\n") for _, b in blocks.split(article_from_text(paragraphs))[:-1])
-    assert blocks.split(article_from_text("short")) == [(0, blocks.split(article_from_text("short"))[0][1])]
+    short = article_from_text("short")
+    assert blocks.split(short) == [(0, short)]
 
 
 def test_no_sentence_runs_on_without_a_stop():
