@@ -20,6 +20,7 @@ from pyoxigraph import Literal, NamedNode
 from kg import query as q
 from kg import rdf
 from kg.ingest import IngestSummary, groups_stale, ingest
+from kg.queries import compose, named
 from kg.documents import InputError
 from kg.store import StoreError, open_store
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, ontology_path
@@ -225,7 +226,8 @@ def _sparql_violations(store, constraint: tuple[str, str, str], graphs: list[str
     targets, select, message = constraint
     within = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} GRAPH ?g {{ {targets} }}" if graphs else targets
     lines = []
-    for row in q.records(store.query(f"SELECT DISTINCT * WHERE {{ {within} {{ {select} }} }}")):
+    for row in q.records(store.query(compose(named("sparql_constraint"), targets=within + "\n",
+                                             select=select + "\n"))):
         text = re.sub(r"\{[?$](\w+)\}", lambda m: str(row.get(m.group(1), m.group()) or ""), message)
         path = q.compact_iri(row["path"]) if row.get("path") else "-"
         lines.append(f"{q.compact_iri(row['this'])}: {path}: {text or 'violation'}")
