@@ -56,8 +56,11 @@ class Run:
         env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT), "KG_TEST_TAG": self.tag}
         command = [sys.executable, "-c", wrapper, *map(str, args)] if wrapper else \
             [sys.executable, "-m", "kg", *map(str, args)]
+        # SIGINT as a terminal's foreground job has it: a shell starts a background job (this test
+        # suite run with `&`) with SIGINT ignored, which its children would inherit.
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True, encoding="utf-8", start_new_session=True)
+                                        text=True, encoding="utf-8", start_new_session=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def __enter__(self):
         return self
