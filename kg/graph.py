@@ -228,7 +228,7 @@ def _sparql_violations(store, constraint: tuple[str, str, str], graphs: list[str
     lines = []
     for row in q.records(store.query(compose(named("sparql_constraint"), targets=within + "\n",
                                              select=select + "\n"))):
-        text = re.sub(r"\{[?$](\w+)\}", lambda m: str(row.get(m.group(1), m.group()) or ""), message)
+        text = re.sub(r"\{[?$](\w+)\}", lambda m, row=row: str(row.get(m.group(1), m.group()) or ""), message)
         path = q.compact_iri(row["path"]) if row.get("path") else "-"
         lines.append(f"{q.compact_iri(row['this'])}: {path}: {text or 'violation'}")
     return lines
