@@ -39,6 +39,7 @@ from functools import reduce
 from pathlib import Path
 from typing import Iterable
 
+from kg.documents import open_regular
 from kg.text import fold
 
 ROLES = ("source", "cue", "content")
@@ -526,7 +527,7 @@ def _check_attribution(attribution, text_length: int, where: str) -> None:
 
 def _read_jsonl(path: str | Path) -> Iterable[tuple[int, dict]]:
     """(line number, object) for each non-blank line; ValueError "path:line: ..." otherwise."""
-    with open(path, encoding="utf-8") as f:
+    with open_regular(path, "r", encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue

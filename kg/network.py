@@ -66,6 +66,7 @@ import networkx as nx
 from pyoxigraph import Literal
 
 from kg import query as q
+from kg.documents import open_regular, os_error_message
 from kg.errors import KgError
 from kg.store import as_store
 from kg.text import fold
@@ -149,10 +150,12 @@ def _selected(store, query) -> set[str]:
     if isinstance(query, os.PathLike) or ("{" not in query and _is_file(query)):
         path = Path(query)
         try:
-            query = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            raise NetworkError(f"{path}: cannot read: {reason.lower()}") from None
+            with open_regular(path, "r", encoding="utf-8") as f:
+                query = f.read()
+        except OSError as error:
+            raise NetworkError(f"{path}: {os_error_message(error)}") from None
+        except UnicodeDecodeError:
+            raise NetworkError(f"{path}: not UTF-8 text") from None
         if not query.strip():
             raise NetworkError(f"{path}: empty query")
     result = q.run(store, query)

@@ -237,3 +237,54 @@ def test_the_python_api_refuses_a_repeated_id_among_articles_given(tmp_path):
     assert (summary.articles, summary.failed, [str(e) for e in errors]) == (1, 1, ["articles: duplicate id 'dup' "
                                                                                    "(not written)"])
     assert stored(tmp_path / "store") == {"dup": 2}
+
+
+# --- F13: a document id is at most MAX_ID_CHARS long ------------------------------------------------------
+
+
+def test_an_overlong_id_is_that_inputs_error_and_the_others_are_stored(tmp_path):
+    from kg.documents.readers import MAX_ID_CHARS
+
+    corpus = tmp_path / "ids.jsonl"
+    corpus.write_text("\n".join([json.dumps({"id": "x" * 1_000_000, "text": GOOD_LINE}),
+                                 json.dumps({"id": "ok", "text": GOOD_LINE}),
+                                 json.dumps({"id": "y" * MAX_ID_CHARS, "text": GOOD_LINE + " "})]) + "\n",
+                      encoding="utf-8")
+    deep = tmp_path / "corpus" / ("d" * 200) / ("e" * 200) / ("f" * 200) / ("g" * 200) / ("h" * 200)
+    deep.mkdir(parents=True)
+    (deep / "report.txt").write_text(GOOD_LINE, encoding="utf-8")  # its id, the path below corpus/, is 1,011 long
+    expected = [f"kg: error: {corpus}:1: id too long (1,000,000 characters > 1,000 limit)",
+                f"kg: error: {deep / 'report.txt'}: id too long (1,011 characters > 1,000 limit)"]
+    result = cli("ingest", "--store", tmp_path / "store", corpus, tmp_path / "corpus")
+    assert (result.exit_code, errors_of(result.stderr)) == (1, expected)
+    assert stored(tmp_path / "store") == {"ok": 1, "y" * MAX_ID_CHARS: 1}
+    result = run_kg("validate", "--store", tmp_path / "store", timeout=120)
+    assert (result.returncode, result.stderr.strip()) == (0, "2 graphs checked, 0 violations")
+
+
+# --- F4 for every path a command reads: --entities, kg eval's gold, kg query -f, kg render --query -------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_every_file_a_command_reads_is_refused_when_not_a_regular_file(tmp_path, seeded_local):
+    import socket
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "sock"))
+    listening.listen()
+    kinds = {"fifo": "a FIFO", "zero": "a device", "sock": "a socket"}
+    try:
+        for name, kind in kinds.items():
+            path = tmp_path / name
+            for command in (["extract", SEED_003, "--entities", path], ["ingest", "--store", tmp_path / "s", SEED_003,
+                            "--entities", path], ["eval", path], ["query", "-f", path, "--store", seeded_local],
+                            ["render", "--query", path, "-o", tmp_path / "page.html", "--store", seeded_local]):
+                result = run_kg(*command, timeout=120)
+                assert result.returncode == 1, (command, result.stderr)
+                assert errors_of(result.stderr) == [f"kg: error: {path}: not a regular file ({kind})"], command
+                assert result.stdout == ""
+    finally:
+        listening.close()
+    assert not (tmp_path / "page.html").exists()

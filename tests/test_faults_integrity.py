@@ -133,3 +133,20 @@ def test_no_regroup_leaves_the_groups_stale_until_an_ingest_or_kg_regroup(tmp_pa
     assert cli("regroup", "--store", store).exit_code == 0
     again = cli("ingest", "--store", store, SEED_000, SEED_003)
     assert "claims in" not in again.stderr, again.stderr
+
+
+# --- F16: validate evaluates the SHACL-SPARQL constraint once over the store, not once per text span ---
+
+
+def test_a_text_span_whose_words_do_not_fit_its_offsets_is_one_violation_of_its_graph(tmp_path):
+    store = str(tmp_path / "store")
+    assert cli("ingest", "--store", store, SEED_000, SEED_003).exit_code == 0
+    cue = f"https://w3id.org/kg-attribution/article/{SEED_000.stem}#a3-cue"
+    assert cli("query", "--update", "--store", store, "DELETE { GRAPH ?g { ?s nif:anchorOf ?a } } INSERT { GRAPH ?g "
+               f'{{ ?s nif:anchorOf "Acc" }} }} WHERE {{ GRAPH ?g {{ ?s nif:anchorOf ?a }} FILTER(?s = <{cue}>) }}'
+               ).exit_code == 0
+    line = (f"kga:{SEED_000.stem}#a3-cue: nif:anchorOf: Text span: nif:anchorOf (Acc) is not nif:endIndex - "
+            "nif:beginIndex characters long.")
+    for graph, lines in (([], [line]), (["--graph", SEED_000.stem], [line]), (["--graph", SEED_003.stem], [])):
+        result = cli("validate", "--store", store, *graph)
+        assert (result.exit_code, result.stdout.splitlines()) == (1 if lines else 0, lines), result.output

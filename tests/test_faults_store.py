@@ -157,6 +157,76 @@ def test_an_endpoint_failing_inside_ingest_is_one_line_naming_its_url(on_query, 
         assert line.endswith("; no article of this run was written"), line
 
 
+@pytest.mark.parametrize("mode, status", [("500", "HTTP 500: Internal Server Error"), ("404", "HTTP 404: Not Found")])
+def test_an_html_error_page_is_named_by_its_status_never_quoted(mode, status):
+    with FakeEndpoint(on_query=mode) as endpoint:
+        for command in (["ingest", SEED_003], ["stats"], ["who-said", "x"]):
+            result = cli(*command, "--store", endpoint.url)
+            assert result.exit_code == 1
+            assert one_error(result.stderr) == f"kg: error: SPARQL endpoint {endpoint.url}/query answered {status}"
+
+
+class FlakyEndpoint(http.server.ThreadingHTTPServer):
+    """Answers HTTP 503 (an HTML page) to the first `failures` requests to each of /query and /update,
+    then an empty result (204 for /update); counts the requests."""
+
+    def __init__(self, failures: int):
+        self.requests = {"/query": 0, "/update": 0}
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                server.requests[self.path] += 1
+                if server.requests[self.path] <= failures:
+                    status, media, body = 503, "text/html", b"<html><body>Service Unavailable</body></html>"
+                elif self.path == "/query":
+                    status, media, body = 200, "application/sparql-results+json", EMPTY
+                else:
+                    status, media, body = 204, None, b""
+                self.send_response(status)
+                if media:
+                    self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_reads_are_tried_again_with_backoff_and_writes_never():
+    from kg.store import RemoteStore, StoreError
+    from kg.store.remote import RETRY_PAUSES
+
+    endpoint = FlakyEndpoint(failures=len(RETRY_PAUSES))  # the last try succeeds
+    try:
+        started = time.perf_counter()
+        assert list(RemoteStore(endpoint.url).query("SELECT ?a ?b ?c WHERE { ?a ?b ?c }")) == []
+        assert endpoint.requests["/query"] == len(RETRY_PAUSES) + 1
+        assert time.perf_counter() - started >= sum(RETRY_PAUSES)
+        with pytest.raises(StoreError, match=rf"^SPARQL endpoint {endpoint.url}/update answered HTTP 503: "
+                                             "Service Unavailable$"):
+            RemoteStore(endpoint.url).update("INSERT DATA { <x:a> <x:b> <x:c> }")
+        assert endpoint.requests["/update"] == 1
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+    endpoint = FlakyEndpoint(failures=len(RETRY_PAUSES) + 1)  # still failing after the last pause
+    try:
+        result = cli("stats", "--store", endpoint.url)
+        assert one_error(result.stderr) == (f"kg: error: SPARQL endpoint {endpoint.url}/query answered HTTP 503: "
+                                            "Service Unavailable")
+        assert endpoint.requests["/query"] == len(RETRY_PAUSES) + 1
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+
+
 def test_an_endpoint_nobody_listens_on_is_one_line():
     url = f"http://127.0.0.1:{free_port()}"
     result = cli("ingest", "--store", url, SEED_003)
@@ -254,6 +324,11 @@ def _damage(store: Path, kind: str) -> None:
         (store / "CURRENT").unlink()
     elif kind == "garbled table":
         _garble(tables[-1], tables[-1].stat().st_size // 3, tables[-1].stat().st_size // 3)
+    elif kind == "every table garbled":  # kg ingest grew to 10 GB in a hang on this (FAULTS.md F3)
+        for table in tables:
+            _garble(table, table.stat().st_size // 3, table.stat().st_size // 3)
+        for log in store.glob("*.log"):
+            log.unlink()
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +340,7 @@ def clean_store(tmp_path_factory) -> Path:
     return store
 
 
-DAMAGES = ["truncated table", "removed table", "garbled MANIFEST", "deleted CURRENT"]
+DAMAGES = ["truncated table", "removed table", "garbled MANIFEST", "deleted CURRENT", "every table garbled"]
 COMMANDS = [("stats",), ("export", "--format", "nq", "-o", os.devnull), ("validate",), ("ingest", SEED_000)]
 
 
@@ -295,3 +370,30 @@ def test_a_garbled_table_found_by_ingest_is_one_line(tmp_path, clean_store):
     result = run_kg("ingest", "--store", store, new, timeout=120)
     assert result.returncode == 1
     assert f"store {store} is damaged: Corruption: " in one_error(result.stderr)
+
+
+# --- kg query and the named questions give up after --timeout (120 s by default) -----------------------
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 10^10 rows on the seeds
+
+
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["attributions"], ["who-said", "x"],
+                                     ["chain", "https://w3id.org/kg-attribution/article/x#a1"], ["sources"],
+                                     ["stats"], ["claims"]])
+def test_queries_have_a_default_timeout(command):
+    result = cli(*command, "--help")
+    assert result.exit_code == 0 and "--timeout SECONDS" in result.stdout, result.output
+    assert "(0: no limit). [default: 120.0; x>=0]" in " ".join(result.stdout.split()), result.stdout
+
+
+def test_a_query_past_its_timeout_is_one_line_and_0_means_no_limit(seeded_local):
+    started = time.perf_counter()
+    result = run_kg("query", CROSS_JOIN, "--timeout", "1", "--store", seeded_local)
+    assert result.returncode == 1 and time.perf_counter() - started < 60
+    assert one_error(result.stderr) == ("kg: error: query timed out after 1 s (--timeout SECONDS to wait longer, "
+                                        "--timeout 0 for no limit)")
+    for command in (["who-said", "Zelensky"], ["attributions", "--about", "Kursk"], ["claims"]):
+        result = cli(*command, "--timeout", "0.000001", "--store", seeded_local)
+        assert (result.exit_code, result.stdout) == (1, ""), result.output
+        assert one_error(result.stderr).startswith("kg: error: query timed out after 1e-06 s (--timeout ")
+        assert cli(*command, "--timeout", "0", "--store", seeded_local).exit_code == 0

@@ -51,13 +51,16 @@ class Run:
     """`python -m kg ARGS` started in a session of its own (signals reach only what the test sends
     them to), tagged; on exit, whatever of it is still alive is killed."""
 
-    def __init__(self, *args, wrapper: str | None = None):
+    def __init__(self, *args, wrapper: str | None = None, env: dict | None = None):
         self.tag = uuid.uuid4().hex
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "KG_TEST_TAG": self.tag}
+        env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT), "KG_TEST_TAG": self.tag}
         command = [sys.executable, "-c", wrapper, *map(str, args)] if wrapper else \
             [sys.executable, "-m", "kg", *map(str, args)]
+        # SIGINT as a terminal's foreground job has it: a shell starts a background job (this test
+        # suite run with `&`) with SIGINT ignored, which its children would inherit.
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True, encoding="utf-8", start_new_session=True)
+                                        text=True, encoding="utf-8", start_new_session=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def __enter__(self):
         return self
@@ -193,3 +196,102 @@ def test_jobs_give_the_same_documents_in_the_same_order(tmp_path):
     assert (one.exit_code, two.exit_code) == (0, 0)
     assert [json.loads(line)["doc_id"] for line in two.stdout.splitlines()] == [f"s{i}" for i in range(50)]
     assert two.stdout == one.stdout
+
+
+# --- kill -9 at five points of an ingest of 40 articles with --jobs 2 ----------------------------------
+
+# The real CLI, with the store's write (or the step named by KG_KILL_AT) replaced by one that kills the
+# process, parent alone, at that point: before any write, in the middle of the first write (from a
+# thread, while RocksDB applies it), after the first write, after the last write and before the
+# bare surnames join their people, and while the claim groups are written.
+KILLED_AT = """
+import os, signal, sys, threading, time
+from kg import ingest
+from kg.store.local import LocalStore
+point, calls = os.environ["KG_KILL_AT"], []
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+real_replace, real_text = LocalStore.replace_graphs, LocalStore._replace_text
+def replace_graphs(self, graphs, merge=None, relabel=None):
+    calls.append(1)
+    if point == "before the first write" or point == "in the regroup" and ingest.GROUPS in graphs:
+        kill()
+    real_replace(self, graphs, merge, relabel)
+    if point == "after the first write":
+        kill()
+def replace_text(*args, **kwargs):
+    if point == "in the first write" and len(calls) == 1:
+        threading.Thread(target=lambda: (time.sleep(0.002), kill())).start()
+    return real_text(*args, **kwargs)
+def merge_agents(*args):
+    kill()
+LocalStore.replace_graphs, LocalStore._replace_text = replace_graphs, staticmethod(replace_text)
+if point == "before the surname merge":
+    ingest._merge_agents = merge_agents
+from kg.cli import main
+main(sys.argv[1:], prog_name="kg")
+"""
+KILL_POINTS = ["before the first write", "in the first write", "after the first write", "before the surname merge",
+               "in the regroup"]
+PEOPLE = ["Jane Savett", "John Kirby", "Anna Melnyk", "Peter Novak", "Maria Lopez"]
+
+
+def small_corpus(path: Path, n: int = 40) -> Path:
+    """n short articles: people who say the same things in different words (claim groups), and every
+    fifth article naming a person by the surname alone (a merge once the batch is read)."""
+    lines = []
+    for i in range(n):
+        name = PEOPLE[i % len(PEOPLE)]
+        who = name.split()[-1] if i % 5 == 0 and i >= len(PEOPLE) else name
+        lines.append(json.dumps({"id": f"k{i:02}", "publisher": "Reuters", "text":
+                                 f"{who} said on Monday that the bridge over the Dnipro would reopen in "
+                                 f"{['May', 'June'][i % 2]}. Officials told reporters that {100 + i % 3} soldiers "
+                                 f"had been seen near Kursk, according to {PEOPLE[(i + 1) % len(PEOPLE)]}."}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def export(store: Path) -> dict[str, list[str]]:
+    """The store's quads by graph, sorted, with the times of the runs (prov:startedAtTime) left out."""
+    result = kg("export", "--format", "nq", "-o", "-", "--store", store)
+    assert result.returncode == 0, result.stderr
+    graphs: dict[str, list[str]] = {}
+    for line in sorted(result.stdout.splitlines()):
+        if "startedAtTime" not in line:
+            graphs.setdefault(line.rsplit(" ", 2)[-2], []).append(line)
+    return graphs
+
+
+@pytest.fixture(scope="module")
+def clean_ingest(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kill")
+    texts = small_corpus(folder / "c.jsonl")
+    result = kg("ingest", "--store", folder / "clean", "--jobs", "2", texts)
+    assert result.returncode == 0, result.stderr
+    assert "40 articles, 0 unchanged" in result.stderr and "claims in" in result.stderr, result.stderr
+    return texts, export(folder / "clean")
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_kill_9_at_each_point_of_an_ingest_leaves_whole_articles_and_a_rerun_converges(tmp_path, clean_ingest,
+                                                                                       point):
+    texts, clean = clean_ingest
+    article_graphs = {g for g in clean if "/article/" in g}
+    assert len(article_graphs) == 40
+    store = tmp_path / "store"
+    with Run("ingest", "--store", store, "--jobs", "2", texts, wrapper=KILLED_AT, env={"KG_KILL_AT": point}) as run:
+        code, stderr = run.finish()
+        assert code == -signal.SIGKILL, stderr
+        assert run.leftovers() == []
+    after = export(store) if (store / "kg-store.json").exists() else {}
+    present = {g for g in after if "/article/" in g}
+    expected = {"before the first write": 0, "after the first write": 16, "before the surname merge": 40,
+                "in the regroup": 40}
+    if point in expected:
+        assert len(present) == expected[point]
+    for g in present:  # whole: each article graph as large as in the clean store, with its document id
+        assert len(after[g]) == len(clean[g]) and any("documentId" in q for q in after[g]), g
+    rerun = kg("ingest", "--store", store, "--jobs", "2", texts)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{40 - len(present)} articles, {len(present)} unchanged" in rerun.stderr, rerun.stderr
+    assert export(store) == clean  # the articles, the agents and the claim groups

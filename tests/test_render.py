@@ -282,7 +282,7 @@ def test_kg_render_command(store, tmp_path):
     assert ", 5 nodes" not in result.stderr and result.stderr.startswith("5 nodes")
     for args, message in [(("--types", "spies"), "unknown agent type 'spies'"),
                           (("--focus", "Nobody at all"), "no agent in the graph whose name contains 'Nobody at all'"),
-                          (("--query", tmp_path / "missing.rq"), "missing.rq: cannot read: no such file"),
+                          (("--query", tmp_path / "missing.rq"), "missing.rq: no such file or directory"),
                           (("--query", query, "-o", tmp_path / "no" / "dir.html"), "cannot write"),
                           (("--max-nodes", "0"), "Invalid value")]:
         failed = kg_cli("render", "-o", tmp_path / "x.html", "--store", store, *args, ok=False)

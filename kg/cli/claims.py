@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.cli.common import ROWS, STORE, CommandError, emit, graph_at, more, page_size, paging, shown_row
+from kg.cli.common import ROWS, STORE, TIMEOUT, CommandError, emit, graph_at, more, page_size, paging, shown_row
 from kg.text import fold, plural
 
 CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", "sourceLabel", "sourceType",
@@ -21,8 +21,9 @@ CLAIM_COLUMNS = ["group", "groupLabel", "independentSources", "claims", "text", 
               help="Only contested groups: what some sources say and others deny or do not confirm.")
 @paging("groups")
 @ROWS
+@TIMEOUT
 @STORE
-def claims(single_source, min_sources, about, contested, limit, offset, fmt, store):
+def claims(single_source, min_sources, about, contested, limit, offset, fmt, timeout, store):
     """Each claim of the graph in its group: claims from any article and source that say the same
     thing, grouped by `kg ingest` from their words. A group's independent sources are its distinct
     original sources: a relay counts as the source it cites, and so does a claim nested in another
@@ -51,7 +52,7 @@ def claims(single_source, min_sources, about, contested, limit, offset, fmt, sto
     if single_source and min_sources is not None and min_sources > 1:
         raise CommandError("--single-source and --min-sources N > 1 exclude each other")
     size = page_size(limit)
-    with graph_at(store) as graph:  # one group more than the page: whether there is a next one
+    with graph_at(store, timeout=timeout) as graph:  # one group more than the page: whether there is a next one
         rows = graph.claims(single_source=single_source, min_sources=min_sources, about=about, contested=contested,
                             limit=None if size is None else size + 1, offset=offset)
     groups = list(dict.fromkeys(row["group"] for row in rows))

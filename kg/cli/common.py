@@ -73,6 +73,10 @@ JOBS = click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_
 ENTITIES = click.option(
     "--entities", "entity_files", metavar="FILE.ttl", multiple=True, type=click.Path(dir_okay=False),
     help="Your own entity register (Turtle, like ontology/entities.ttl), on top of the shipped one. Repeatable.")
+QUERY_TIMEOUT = 120.0
+TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=QUERY_TIMEOUT, show_default=True, metavar="SECONDS",
+    help="Give up a query that runs longer than SECONDS (0: no limit).")
 STORE = click.option(
     "--store", "store", metavar="PATH|URL", envvar="KG_STORE", show_envvar=True,
     help="The graph: a directory (embedded Oxigraph; default ~/.local/share/kg/store) or the base URL "
@@ -123,16 +127,24 @@ ROWS = format_option(ROW_FORMATS)  # the rows of a named question
 # --- the graph ---------------------------------------------------------------------------------------
 
 @contextmanager
-def graph_at(store: str | None, write: bool = False) -> Iterator:
+def graph_at(store: str | None, write: bool = False, timeout: float | None = None) -> Iterator:
     """The kg.Graph at `store` for one command, closed when the command is done with it, also when
-    it fails: created if absent when writing, shared with other readers if not."""
+    it fails: created if absent when writing, shared with other readers if not. Each query given no
+    timeout of its own gives up after `timeout` seconds (None or 0: no limit)."""
     from kg.graph import Graph
+    from kg.store import QueryTimeout
 
     graph = Graph(store, create=write, read_only=not write)
+    graph.store.query_timeout = timeout or None
+    message = None
     try:
         yield graph
+    except QueryTimeout as error:
+        message = f"{error} (--timeout SECONDS to wait longer, --timeout 0 for no limit)"
     finally:
         graph.close()
+    if message:  # raised here, out of the `except`: see Group.invoke
+        raise CommandError(message)
 
 
 # --- rows --------------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ import time
 
 import click
 
-from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, CommandError, emit, file_error, format_option,
-                           graph_at, more, page_size, paging, report_error, shown, shown_row, table)
+from kg.cli.common import (ENTITIES, JOBS, PATHS, ROWS, STORE, TIMEOUT, CommandError, emit, file_error,
+                           format_option, graph_at, more, page_size, paging, report_error, shown, shown_row,
+                           table)
+from kg.documents import open_regular, os_error_message
 from kg.text import fold, plural
 
 
@@ -60,7 +62,7 @@ def ingest(paths, store, jobs, entity_files, no_regroup):
 @format_option(("table", "csv", "tsv", "json", "xml"), help="Output: a table, or a W3C SPARQL results format.")
 @click.option("--update", "is_update", is_flag=True, help="Allow a SPARQL Update (INSERT, DELETE, DROP ...).")
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries leave this machine).")
-@click.option("--timeout", type=click.FloatRange(min=0.001), metavar="SECONDS", help="Give up after SECONDS.")
+@TIMEOUT
 @STORE
 def query(text, path, fmt, is_update, allow_service, timeout, store):
     """Run a SPARQL 1.1 query against the graph. The ontology's prefixes (kg:, kge:, kga:, kgg:,
@@ -76,20 +78,20 @@ def query(text, path, fmt, is_update, allow_service, timeout, store):
     """
     if path:
         try:
-            with open(path, encoding="utf-8") as f:
+            with open_regular(path, "r", encoding="utf-8") as f:
                 text = f.read()
         except OSError as error:
-            raise file_error(path, "read", error) from None
+            raise CommandError(f"{path}: {os_error_message(error)}") from None
     elif text in (None, "-"):
         text = sys.stdin.read()
     if not text.strip():
         raise CommandError("no query given (QUERY, -f FILE, or - for standard input)")
-    with graph_at(store, write=is_update) as graph:
+    with graph_at(store, write=is_update, timeout=timeout) as graph:
         if is_update:
             graph.update(text)
             click.echo("update done", err=True)
             return
-        result = graph.result(text, timeout=timeout, allow_service=allow_service)
+        result = graph.result(text, allow_service=allow_service)
         if fmt == "table":
             _print_result_table(result)
         else:
@@ -126,8 +128,9 @@ FLAT_COLUMNS = ["sourceLabel", "sourceType", "via", "publisherLabel", "cue", "co
 @click.option("--about", metavar="TEXT", help="Claims containing TEXT.")
 @paging("attributions")
 @ROWS
+@TIMEOUT
 @STORE
-def attributions(source, via, publisher, about, limit, offset, fmt, store):
+def attributions(source, via, publisher, about, limit, offset, fmt, timeout, store):
     """Each attribution with its chain folded: the original source, the intermediaries from the
     source outward (via: relays, and outlets told it, as in "officials told The Wall Street
     Journal"; the publisher itself is no relay), the publisher, the claim, cue, certainty,
@@ -143,7 +146,7 @@ def attributions(source, via, publisher, about, limit, offset, fmt, store):
     from kg.query import local_name
 
     size = page_size(limit)
-    with graph_at(store) as graph:  # one more than the page: whether there is a next one
+    with graph_at(store, timeout=timeout) as graph:  # one more than the page: whether there is a next one
         rows = graph.attributions(source=source, via=via, publisher=publisher, about=about,
                                   limit=None if size is None else size + 1, offset=offset)
     cut = size is not None and len(rows) > size
@@ -185,8 +188,9 @@ def _flat_table(rows: list[dict]) -> None:
 @click.argument("name")
 @paging("rows")
 @ROWS
+@TIMEOUT
 @STORE
-def who_said(name, limit, offset, fmt, store):
+def who_said(name, limit, offset, fmt, timeout, store):
     """Every attribution whose source's name contains NAME, as original source or relay, and every
     attribution said to an outlet of that name when the outlet relays it ("unnamed officials told
     The Wall Street Journal" in another outlet's article). The role column says which: source,
@@ -200,7 +204,7 @@ def who_said(name, limit, offset, fmt, store):
         kg who-said Trump --limit 100 --offset 100
     """
     size = page_size(limit)
-    with graph_at(store) as graph:  # one more than the page: whether there is a next one
+    with graph_at(store, timeout=timeout) as graph:  # one more than the page: whether there is a next one
         rows = graph.who_said(name, limit=None if size is None else size + 1, offset=offset)
     cut = size is not None and len(rows) > size
     emit(rows[:size] if cut else rows, fmt, ["role", "sourceLabel", "sourceMention", "cue", "recipientLabel",
@@ -213,8 +217,9 @@ def who_said(name, limit, offset, fmt, store):
 @click.command(short_help="One attribution's citing chain.")
 @click.argument("attribution", metavar="ATTRIBUTION")
 @ROWS
+@TIMEOUT
 @STORE
-def chain(attribution, fmt, store):
+def chain(attribution, fmt, timeout, store):
     """The chain of ATTRIBUTION (its IRI, as `kg attributions` prints it): what it relays, out to
     the original source, and what relays it.
 
@@ -223,7 +228,7 @@ def chain(attribution, fmt, store):
         kg chain 'https://w3id.org/kg-attribution/article/003_4856369f2c6336b1#a3'
         kg chain 'https://w3id.org/kg-attribution/article/003_4856369f2c6336b1#a3' --format json
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.chain(attribution)
     if not rows:
         raise CommandError(f"no attribution {attribution!r} in the store")
@@ -232,8 +237,9 @@ def chain(attribution, fmt, store):
 
 @click.command(short_help="Who is relied on most, by outlet.")
 @ROWS
+@TIMEOUT
 @STORE
-def sources(fmt, store):
+def sources(fmt, timeout, store):
     """For each publisher, the original sources of the claims it published, most used first, with
     how many of those claims reached it through a relay.
 
@@ -242,15 +248,16 @@ def sources(fmt, store):
         kg sources
         kg sources --format csv > sources.csv
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.sources()
     emit(rows, fmt, ["publisherLabel", "sourceLabel", "sourceType", "claims", "viaRelay"])
 
 
 @click.command(short_help="What the graph holds.")
 @ROWS
+@TIMEOUT
 @STORE
-def stats(fmt, store):
+def stats(fmt, timeout, store):
     """Articles, attributions, chains, agents by type, triples.
 
     \b
@@ -258,7 +265,7 @@ def stats(fmt, store):
         kg stats
         kg stats --store http://127.0.0.1:7878 --format json
     """
-    with graph_at(store) as graph:
+    with graph_at(store, timeout=timeout) as graph:
         rows = graph.stats()
     emit(rows, fmt, ["figure", "value"])
 

@@ -31,13 +31,15 @@ from typing import Iterable, Iterator
 
 from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
-from kg.documents.readers import file_suffix, files_under, make_article, os_error_message, read_path
+from kg.documents.readers import (NotRegularFile, file_suffix, files_under, make_article, open_regular,
+                                  os_error_message, read_path)
 from kg.documents.records import Article, DocumentError, InputError
 from kg.text import fold
 
 __all__ = [
     "Article", "InputError", "DocumentError", "iter_documents", "read_article", "article_from_text",
-    "os_error_message", "normalise_date", "blank_boilerplate", "infer_title", "infer_author", "infer_publisher",
+    "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
+    "infer_author", "infer_publisher",
 ]
 
 ARTICLE_FIELDS = ("path", "publisher", "title", "url", "published", "author")

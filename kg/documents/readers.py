@@ -8,17 +8,21 @@ A document that cannot be read is refused with one user-facing line; `read_path`
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import os
 import re
 import stat
-from typing import BinaryIO, Iterator
+from typing import IO, BinaryIO, Iterator
 
 from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
 from kg.documents.records import Article, InputError
 
 MAX_BYTES = 10_000_000  # per document: a .txt or .html file, or one JSONL text
+# An id is in every triple of its article (as its IRI): a 1 MB id made a 100-byte article a 224 MB
+# store that kg validate never finished.
+MAX_ID_CHARS = 1_000
 SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 MAX_MESS = 0.1  # charset-normalizer "chaos" above which a guessed decoding is not trusted
 CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but whitespace: not in text
@@ -26,6 +30,11 @@ CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but 
 
 class _Refused(Exception):
     """A document is refused; the message is one user-facing line."""
+
+
+class NotRegularFile(OSError):
+    """A path to read that is a FIFO, a socket or a device: opening a FIFO waits for a writer
+    forever, and a device (/dev/zero, a terminal) need never end. str() and strerror say which."""
 
 
 # --- files and directories --------------------------------------------------
@@ -57,9 +66,9 @@ def read_path(path: str, root: str | None = None) -> Iterator[tuple[Article | In
         if suffix == ".jsonl":
             yield from _read_jsonl(path, base)
         elif suffix == ".txt":
-            yield make_article(_decode(_read_bytes(path)), id=base, path=path), None
+            yield make_article(_decode(_read_bytes(path)), id=_checked_id(base), path=path), None
         elif suffix in (".html", ".htm"):
-            yield _read_html(path, base), None
+            yield _read_html(path, _checked_id(base)), None
         else:
             os.stat(path)  # a missing file is reported as missing, not as unsupported
             raise _Refused(f"unsupported file type '{suffix}' (expected .txt, .jsonl, .html or .htm)")
@@ -78,16 +87,17 @@ def id_below(path: str, root: str | None) -> str:
     return os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, "/")
 
 
-def _open(path: str) -> BinaryIO:
-    """The file, opened for reading only if it is a regular file: opening a FIFO waits for a writer
-    forever, and a device (/dev/zero, a terminal) need never end."""
+def open_regular(path: str | os.PathLike, mode: str = "rb", encoding: str | None = None) -> IO:
+    """The file `path` opened for reading, only if it is a regular file; else NotRegularFile. Every
+    file a command reads is opened here: inputs, registers, gold files, queries."""
     _require_regular(os.stat(path).st_mode)
     # O_NONBLOCK: should a FIFO take the file's place after stat(), opening it does not wait
     # (reading a regular file ignores the flag).
-    f = open(path, "rb", opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
+    f = open(path, mode, encoding=encoding,
+             opener=lambda name, flags: os.open(name, flags | getattr(os, "O_NONBLOCK", 0)))
     try:
         _require_regular(os.fstat(f.fileno()).st_mode)
-    except _Refused:
+    except NotRegularFile:
         f.close()
         raise
     return f
@@ -97,12 +107,12 @@ def _require_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
                 "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
-        raise _Refused(f"not a regular file ({kind})")
+        raise NotRegularFile(errno.EINVAL, f"not a regular file ({kind})")
 
 
 def _read_bytes(path: str) -> bytes:
     """The whole file, refused before reading if larger than MAX_BYTES or empty."""
-    with _open(path) as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size > MAX_BYTES:
             raise _Refused(_too_large(size))
@@ -205,7 +215,7 @@ def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, in
     """One article per line, with its line number (a line without an id: "BASE:LINE"); a bad
     line yields an `InputError` with its line number."""
     found_any = False
-    with _open(path) as f:
+    with open_regular(path) as f:
         if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
             yield InputError(path, "binary file, not text"), None
             return
@@ -285,7 +295,7 @@ def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
     used = {"id", "doc_id", "text", "publisher", "title", "url", "published", "publication_date", "date", "author"}
     return make_article(
         text,
-        id=f"{base}:{lineno}" if record_id in (None, "") else str(record_id),
+        id=_checked_id(f"{base}:{lineno}" if record_id in (None, "") else str(record_id)),
         path=path,
         publisher=_string(record, "publisher"),
         title=_string(record, "title"),
@@ -294,6 +304,12 @@ def _jsonl_article(line: bytes, path: str, lineno: int, base: str) -> Article:
         author=_string(record, "author"),
         meta={key: value for key, value in record.items() if key not in used},
     )
+
+
+def _checked_id(id: str) -> str:
+    if len(id) > MAX_ID_CHARS:
+        raise _Refused(f"id too long ({len(id):,} characters > {MAX_ID_CHARS:,} limit)")
+    return id
 
 
 def _refuse_lone_surrogates(record: dict) -> None:
@@ -347,6 +363,9 @@ def _too_large(size: int, what: str = "file") -> str:
 
 
 def os_error_message(error: OSError) -> str:
+    """Why a file could not be read, in one line for "PATH: MESSAGE"."""
+    if isinstance(error, NotRegularFile):
+        return error.strerror
     if isinstance(error, FileNotFoundError):
         return "no such file or directory"
     if isinstance(error, PermissionError):

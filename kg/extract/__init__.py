@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from kg.documents import Article
-from kg.extract import boundaries, chains, clauses, context, coref, features, hedging, layout, model
+from kg.extract import blocks, boundaries, chains, clauses, context, coref, features, hedging, layout, model
 from kg.extract.quotes import continuations, find_quotes, is_quoted, quote_ending_at, title_quotation
 from kg.extract.records import Attribution, Source, Span
 from kg.extract.spans import drop_caches, from_fragments, to_span, use_text
@@ -32,14 +32,19 @@ def extract(article: Article | str) -> list[Attribution]:
 
 def extract_articles(articles: Iterable[Article], jobs: int = 1, batch_size: int = 16
                      ) -> Iterator[tuple[Article, list[Attribution]]]:
-    """Stream (article, records): parsed in batches, in `jobs` processes; nothing held beyond a batch."""
+    """Stream (article, records): parsed in batches, in `jobs` processes; nothing held beyond a batch.
+    A long article is parsed and extracted in blocks (blocks.py)."""
     from kg.extract import nlp
 
     model.load()  # a missing or broken model file stops here, before any parsing
-    docs = nlp.parse(((a.body, a) for a in articles), jobs=jobs, batch_size=batch_size)
+    docs = nlp.parse(blocks.texts(articles), jobs=jobs, batch_size=batch_size)
     try:
-        for doc, article in docs:
-            yield article, attributions_in(doc, article)
+        parts: list = []
+        for doc, (article, offset, block, last) in docs:
+            parts.append((offset, attributions_in(doc, block)))
+            if last:
+                yield article, blocks.merge(article, parts)
+                parts = []
     finally:
         docs.close()  # the worker processes stop now, also on an error, not when this is collected
 
@@ -134,26 +139,25 @@ def _judged(scored, quotes) -> list[clauses.Found]:
     rules = [group[0][0] for group in variants.values()]
     rule_cues = [f for f in rules if f.pattern == "verb" and clauses.is_verb_cue(f.anchor, is_quoted(quotes, f.anchor.idx))]
     kept = {id(f) for f in chosen.values()}
+    cited = {id(g.cites) for g in rules if g.cites is not None}
+    nests = chains.nesting(rule_cues)
     return [f for f, _ in scored if id(f) in kept
-            or f.variant == "rule" and f.anchor.i not in chosen and _chain_link(f, set(chosen), rules, rule_cues)]
+            or f.variant == "rule" and f.anchor.i not in chosen and _chain_link(f, set(chosen), cited, nests)]
 
 
 def _similar(a: set[int], b: set[int]) -> bool:
     return len(a & b) >= 0.5 * len(a | b)
 
 
-def _chain_link(f: clauses.Found, kept: set[int], found: list[clauses.Found],
-                rule_cues: list[clauses.Found]) -> bool:
-    """A citing record; or either end of a nested chain the rules see ("A wrote that B believed
-    that C"): both cues pass the rules' gate (`rule_cues`) and the inner one names its own source.
-    `kept` holds the cues the model kept."""
-    if f.pattern == "citing" or any(g.cites is f for g in found):
+def _chain_link(f: clauses.Found, kept: set[int], cited: set[int], nests: dict[int, tuple[list, list]]) -> bool:
+    """A citing record or one a rule cites (`cited`); or either end of a nested chain the rules
+    see ("A wrote that B believed that C"): both cues pass the rules' gate (`nests` holds those,
+    chains.nesting) and the inner one names its own source. `kept` holds the cues the model kept."""
+    if f.pattern == "citing" or id(f) in cited:
         return True
-    if not any(g is f for g in rule_cues):
+    if id(f) not in nests:
         return False
-    others = [g for g in rule_cues if g is not f]
-    inner_of = [g for g in others if chains.nested(g, {f.anchor.i: f}) is f]
-    outer_of = [g for g in others if chains.nested(f, {g.anchor.i: g}) is g]
+    inner_of, outer_of = nests[id(f)]
     return clauses.names_a_source(f.source) and any(g.anchor.i in kept for g in inner_of) or \
         any(clauses.names_a_source(g.source) for g in outer_of)
 

@@ -60,6 +60,26 @@ def _split_quote_dashes(tokenizer) -> None:
     tokenizer.prefix_search = re.compile(f"{prefixes}|^{DASHES}+").search
 
 
+# News sentences are far shorter (PolNeAR: 95 tokens at most between two of . ! ? or line breaks).
+MAX_SENTENCE_TOKENS = 200
+_ENDS = {".", "!", "?"}
+
+
+@Language.component("bounded_sentences")
+def bounded_sentences(doc):
+    """No sentence runs on for more than MAX_SENTENCE_TOKENS without a stop: text with none (a
+    5 MB line, 3,000 nested “He said) would be one sentence, and the rules walk a sentence's
+    subtrees once per cue in it, so their work (and the contents, each holding the rest of the
+    nest) grew with the square of its length."""
+    run = 0
+    for tok in doc:
+        if tok.is_sent_start or run >= MAX_SENTENCE_TOKENS:
+            tok.is_sent_start = True
+            run = 0
+        run = 0 if tok.text in _ENDS else run + 1
+    return doc
+
+
 class ModelError(KgError, RuntimeError):
     """The configured spaCy pipeline is not installed or lacks a component."""
 
@@ -90,6 +110,7 @@ def load(name: str | None = None):
             nlp.disable_pipe(pipe)
     nlp.add_pipe("paragraph_breaks", before="parser")
     _split_quote_dashes(nlp.tokenizer)
+    nlp.add_pipe("bounded_sentences", after="paragraph_breaks")
     # Long articles (and the 10 MB limit of documents) exceed spaCy's default guard.
     nlp.max_length = 20_000_000
     return nlp
@@ -101,6 +122,9 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Not sent to the workers: the tensor (tok2vec's output, 96 floats a token, ten times the rest of
 # a doc) is read by nothing after the parse.
 NOT_SENT = ["tensor"]
+# spaCy's memory grows with the text of a batch, parsed at once: 16 articles of ordinary length
+# (PolNeAR's average is 5 KB) stay far below; blocks of a long article (blocks.py) meet it.
+BATCH_CHARS = 200_000
 
 
 def parse(pairs: Iterable[tuple[str, Any]], jobs: int = 1, batch_size: int = 16) -> Iterator[tuple[Doc, Any]]:
@@ -108,10 +132,15 @@ def parse(pairs: Iterable[tuple[str, Any]], jobs: int = 1, batch_size: int = 16)
     `jobs` > 1 in that many worker processes, forked on first need and killed when the stream
     ends, fails or is closed. Raises WorkerError if a worker dies."""
     pipeline = load()
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    batches = _batches(iter(pairs), batch_size)
+    if jobs <= 1:
+        for batch in batches:
+            yield from zip(pipeline.pipe([text for text, _ in batch], batch_size=len(batch)),
+                           [context for _, context in batch])
+        return
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=jobs)
         return
-    batches = _batches(iter(pairs), batch_size)
     workers: list[_Worker] = []
     finished = False
     try:
@@ -138,7 +167,20 @@ def parse(pairs: Iterable[tuple[str, Any]], jobs: int = 1, batch_size: int = 16)
 
 
 def _batches(pairs: Iterator[tuple[str, Any]], size: int) -> Iterator[list[tuple[str, Any]]]:
-    while batch := [pair for _, pair in zip(range(size), pairs)]:
+    """`size` texts a batch, fewer where they would pass BATCH_CHARS; a batch is yielded as soon as
+    it is full, without waiting for the next text."""
+    batch: list[tuple[str, Any]] = []
+    chars = 0
+    for pair in pairs:
+        if batch and chars + len(pair[0]) > BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+        batch.append(pair)
+        chars += len(pair[0])
+        if len(batch) == size:
+            yield batch
+            batch, chars = [], 0
+    if batch:
         yield batch
 
 

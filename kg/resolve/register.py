@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from kg.documents import open_regular, os_error_message
 from kg.errors import KgError
 from kg.vocab import ENTITY, KG, TERMS, ontology_path
 
@@ -97,11 +98,10 @@ def _read(path: Path, entities: dict[str, Entry]) -> None:
 
     graph = Graph()
     try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError:
-        raise RegisterError(f"{path}: no such file") from None
+        with open_regular(path) as f:
+            graph.parse(f, format="turtle")
     except OSError as error:
-        raise RegisterError(f"{path}: cannot read: {(error.strerror or str(error)).lower()}") from None
+        raise RegisterError(f"{path}: {os_error_message(error)}") from None
     except Exception as error:  # rdflib's parse errors have no common base class
         raise RegisterError(f"{path}: {_syntax_message(error)}") from None
 

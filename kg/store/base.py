@@ -69,14 +69,16 @@ class Store:
 
     location: str
     lateral = False  # the engine evaluates LATERAL { } (SEP-0006): kg.query uses it to look up, not scan
+    query_timeout: float | None = None  # seconds for a query given no timeout of its own (None: no limit)
 
     def query(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None,
               allow_service: bool = False) -> Result:
         """Run a read-only query over the union of the named graphs. `bindings` maps variable names to
-        RDF terms; `timeout` is in seconds."""
+        RDF terms; `timeout` is in seconds (default: `query_timeout`)."""
         parsed = Sparql(sparql)
         parsed.check(update=False, allow_service=allow_service)
         text, fix = parsed.bind(bindings)
+        timeout = self.query_timeout if timeout is None else timeout
         if timeout is not None and timeout <= 0:
             raise StoreError("the timeout must be a positive number of seconds")
         return self._query(text, parsed, timeout, fix)

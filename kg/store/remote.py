@@ -13,6 +13,7 @@ import functools
 import http.client
 import re
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +28,11 @@ from kg.store.result import Result, result_from_bytes
 from kg.store.sparql import Sparql, syntax_message
 
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
+# A read that fails on the way (the connection refused or cut, HTTP 429, 502, 503, 504: a server
+# restarting or overloaded, a proxy) is sent again after each of these pauses (seconds). A write
+# never is: it may have landed. kg ingest run again finds what did (unchanged articles are skipped).
+RETRY_PAUSES = (0.5, 1.0, 2.0)
+TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 class RemoteStore(Store):
@@ -67,7 +73,21 @@ class RemoteStore(Store):
         return True
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str | None = None,
-              timeout: float | None = None, fix=None):
+              timeout: float | None = None, fix=None, *, read: bool = False):
+        """The response to one POST; a `read` is tried again after RETRY_PAUSES while it fails on
+        the way (`_Transient`)."""
+        for pause in RETRY_PAUSES if read else ():
+            try:
+                return self._post_once(url, body, content_type, accept, timeout, fix)
+            except _Transient:
+                time.sleep(pause)
+        try:
+            return self._post_once(url, body, content_type, accept, timeout, fix)
+        except _Transient as transient:
+            error = transient.error
+        raise error
+
+    def _post_once(self, url: str, body: bytes, content_type: str, accept: str | None, timeout: float | None, fix):
         headers = {"Content-Type": content_type, "User-Agent": "kg"}
         if accept:
             headers["Accept"] = accept
@@ -78,19 +98,24 @@ class RemoteStore(Store):
         try:
             return self._opener.open(request, timeout=wait)
         except urllib.error.HTTPError as e:
-            raise self._http_error(url, e, fix) from None
+            error = self._http_error(url, e, fix)
+            if e.code in TRANSIENT_STATUS:
+                raise _Transient(error) from None
+            raise error from None
         except urllib.error.URLError as e:
             reason = e.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise self._timeout(url, timeout, wait) from None
             text = getattr(reason, "strerror", None) or str(reason)
-            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(text)}") from None
+            raise _Transient(StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(text)}")) from None
         except (socket.timeout, TimeoutError):
             raise self._timeout(url, timeout, wait) from None
         except (ConnectionResetError, http.client.HTTPException) as e:  # the request was sent, no answer came
-            raise AnswerLost(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
+            raise _Transient(AnswerLost(f"cannot reach SPARQL endpoint {url}: "
+                                        f"{one_line(e) or type(e).__name__}")) from None
         except OSError as e:
-            raise StoreError(f"cannot reach SPARQL endpoint {url}: {one_line(e) or type(e).__name__}") from None
+            raise _Transient(StoreError(f"cannot reach SPARQL endpoint {url}: "
+                                        f"{one_line(e) or type(e).__name__}")) from None
 
     def _read(self, response, url: str, timeout: float | None) -> bytes:
         try:
@@ -110,9 +135,13 @@ class RemoteStore(Store):
 
     @staticmethod
     def _http_error(url: str, e: urllib.error.HTTPError, fix) -> StoreError:
+        """The status and, from a body meant to be read as text (Oxigraph's, Fuseki's messages), its
+        first line; an HTML page (a proxy's, a web server's error page) only by its status."""
         try:
             body = e.read(4096).decode("utf-8", "replace")
         except Exception:
+            body = ""
+        if "html" in (e.headers.get("Content-Type") or "").lower() or body.lstrip().startswith("<"):
             body = ""
         first = next((line.strip() for line in body.splitlines() if line.strip()), "") or str(e.reason)
         if e.code == 400 and fix is not None and re.match(r"error at \d+:\d+: ", first):
@@ -130,7 +159,8 @@ class RemoteStore(Store):
         body = urllib.parse.urlencode(params).encode("utf-8")
         accept = ("application/sparql-results+json, application/n-triples;q=0.9, "
                   "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
-        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept, timeout, fix)
+        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept, timeout, fix,
+                              read=True)
         content_type = response.headers.get("Content-Type", "")
         data = self._read(response, self.query_url, timeout)
         try:
@@ -182,7 +212,7 @@ class RemoteStore(Store):
                 else named("store_export_triples")
             accept = "application/n-triples"
         body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept)
+        response = self._post(self.query_url, body, "application/x-www-form-urlencoded", accept, read=True)
         try:
             with response:
                 if fmt.supports_datasets:
@@ -195,3 +225,11 @@ class RemoteStore(Store):
             raise self._timeout(self.query_url, None, self.timeout) from None
         except (OSError, SyntaxError, ValueError, RuntimeError, http.client.HTTPException) as e:
             raise StoreError(f"cannot export from SPARQL endpoint {self.query_url}: {one_line(e)}") from None
+
+
+class _Transient(Exception):
+    """A request that failed on the way, `error` the StoreError to raise when no retry is left."""
+
+    def __init__(self, error: StoreError):
+        super().__init__(str(error))
+        self.error = error
