@@ -20,7 +20,7 @@ class CommandError(click.ClickException):
     """A one-line error on stderr ("kg: error: ..."), exit status 1."""
 
     def show(self, file: IO | None = None) -> None:
-        click.echo(f"kg: error: {one_line(self.format_message())}", file=file or sys.stderr)
+        click.echo(f"kg: error: {controls_escaped(self.format_message())}", file=file or sys.stderr)
 
 
 class Group(click.Group):
@@ -40,7 +40,7 @@ class Group(click.Group):
 
 def report_error(message: str) -> None:
     """An error that does not stop the command (one unreadable file of many): one line on stderr."""
-    click.echo(f"kg: error: {one_line(message)}", err=True)
+    click.echo(f"kg: error: {controls_escaped(message)}", err=True)
 
 
 def file_error(path, action: str, error: OSError) -> CommandError:
@@ -156,7 +156,7 @@ _ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # and newline and tab: what b
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def one_line(message: str) -> str:
+def controls_escaped(message: str) -> str:
     """An error message on one line whatever it quotes (a file named "bad\\nname.txt"): line breaks,
     tabs and every other control character written out visibly."""
     return _ANY_CONTROL.sub(lambda m: _NAMED.get(m.group()) or f"\\x{ord(m.group()):02x}", message)
