@@ -51,18 +51,19 @@ class IngestSummary(Timed):
 
 
 def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Article] | None = None, jobs: int = 1,
-           entity_files: Iterable[str] = (), on_error: Callable[[InputError], None] | None = None,
+           entity_files: Iterable[str] = (), register=None, on_error: Callable[[InputError], None] | None = None,
            on_article: Callable[[Article], None] | None = None, model: str | None = None) -> IngestSummary:
     """Read `paths` (or take `articles`), extract, resolve and write them to `store`.
 
     Unreadable inputs are counted and passed to `on_error`; `on_article` is called after each
     article is written (a progress bar).
-    Raises RegisterError for a bad entities file before anything is read, and the store's
-    StoreError if it fails (what was written stays whole)."""
+    `register`, the entity register already read (kg.resolve.load_register); else read here from the
+    shipped file and `entity_files`. Raises RegisterError for a bad entities file before anything is
+    read, and the store's StoreError if it fails (what was written stays whole)."""
     from kg.extract import extract_articles
 
     summary = IngestSummary()
-    resolver = Resolver(load_register(entity_files))
+    resolver = Resolver(register or load_register(entity_files))
     _seed(store, resolver)
     stored = _stored_hashes(store)
     model = model or _model_name()

@@ -369,11 +369,13 @@ def test_a_bad_entities_file_is_one_line_and_nothing_runs(tmp_path):
                     '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
                     'kge:copycat a kg:NewsOutlet ; rdfs:label "Copycat"@en ; skos:altLabel "Reuters"@en .\n',
                     encoding="utf-8")
-    for command in ("extract", "entities"):
-        result = run(command, SEEDS, "--entities", mine)
+    store = tmp_path / "store"
+    for command in (["extract"], ["entities"], ["ingest", "--store", store]):
+        result = run(*command, SEEDS, "--entities", mine)
         assert result.exit_code == 1 and result.stdout == ""
         assert stderr_lines(result.stderr) == [f"kg: error: {mine}: the name 'Reuters' is given to two entities: "
                                                "kge:reuters and kge:copycat"]
+    assert not store.exists()  # ingest read the register before it opened (and so created) a store
 
 
 def test_a_users_entities_file_is_used(tmp_path):

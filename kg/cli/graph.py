@@ -46,8 +46,11 @@ def ingest(paths, store, jobs, entity_files, no_regroup):
             shown["at"] = time.perf_counter()
             click.echo(f"\r{shown['n']} articles written", err=True, nl=False)
 
+    from kg.resolve import load_register
+
+    register = load_register(entity_files)  # a bad file stops here, before a store is opened or created
     with graph_at(store, write=True) as graph:
-        summary = graph.ingest(paths, jobs=jobs, entity_files=entity_files, regroup=not no_regroup,
+        summary = graph.ingest(paths, jobs=jobs, register=register, regroup=not no_regroup,
                                on_error=lambda e: report_error(str(e)), on_article=progress)
     if tty and shown["n"]:
         click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
