@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_claims_gold.py [--store DIR] [--polnear DIR] [--jobs 2]
 
 The gold (how it was drawn and read: bench/README.md, bench/claims_gold_search.py) holds, per claim,
-the PolNeAR document id and the character offsets of its content, its gold group, its source key
+its article's fingerprint (the first 16 hex digits of the SHA-256 of its PolNeAR text: the project
+names no PolNeAR article; two articles of the same text are one) and the character offsets of its content, its gold group, its source key
 within the group (null: no source an analyst counts) and how it was drawn (sample, same, near). No
 text. Without ../shared/eval/polnear the bench says so and exits 0.
 
@@ -23,6 +24,7 @@ then the pairs kg missed or made wrongly, and the groups whose count is wrong.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import sys
@@ -41,15 +43,21 @@ POLNEAR = ROOT.parent / "shared" / "eval" / "polnear"
 IN_GROUP = "SELECT ?claim ?group WHERE { GRAPH kgg:claim-groups { ?claim kg:inGroup ?group } }"
 
 
-def articles(polnear: Path, ids: set[str]) -> dict[str, dict]:
-    """The PolNeAR documents of `ids`, by id (train and dev, read in place)."""
-    out = {}
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def articles(polnear: Path, prints: set[str]) -> dict[str, dict]:
+    """The PolNeAR documents whose texts have these fingerprints, by fingerprint (train and dev, read
+    in place; of two with the same text, the first in file order)."""
+    out: dict[str, dict] = {}
     for split in ("train", "dev"):
         for line in (polnear / f"{split}.jsonl").open(encoding="utf-8"):
             doc = json.loads(line)
-            if doc["doc_id"] in ids:
-                out[doc["doc_id"]] = doc
-    missing = ids - set(out)
+            key = fingerprint(doc["text"])
+            if key in prints:
+                out.setdefault(key, doc)
+    missing = prints - set(out)
     if missing:
         sys.exit(f"{polnear}: {len(missing)} gold articles missing (e.g. {sorted(missing)[0]}): not the gold's PolNeAR")
     return out
@@ -95,8 +103,10 @@ def main() -> None:
         print(f"skipped: no PolNeAR at {args.polnear} (it lives in ../shared/eval/polnear/, outside the project)")
         return
     gold = [json.loads(line) for line in GOLD.open(encoding="utf-8")]
-    docs = articles(args.polnear, {g["doc_id"] for g in gold})
+    by_print = articles(args.polnear, {g["article"] for g in gold})
+    docs = {d["doc_id"]: d for d in by_print.values()}
     for g in gold:
+        g["doc_id"] = by_print[g["article"]]["doc_id"]  # known at run time only, from ../shared
         if not 0 <= g["start"] < g["end"] <= len(docs[g["doc_id"]]["text"]):
             sys.exit(f"{GOLD}: offsets {g['start']}-{g['end']} outside {g['doc_id']}")
 

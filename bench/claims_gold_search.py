@@ -11,7 +11,8 @@ of the pool by the summed IDF of the words (4 letters or more, lower-cased) they
 prints the top CANDIDATES, with their sources, to be read: those that say the same thing about the
 same event go into the sampled claim's group; the first ones read as different are kept as near
 misses, each a group of its own. The texts are printed for reading, never written to the project:
-the gold keeps document ids and character offsets (bench/README.md says how it was read).
+the gold keeps each article's text fingerprint (bench_claims_gold.fingerprint) and character offsets,
+no document id (bench/README.md says how it was read).
 """
 from __future__ import annotations
 
