@@ -36,19 +36,20 @@ def test_rest_runs_to_the_end_of_the_sentence():
 
 
 def test_to_quote_ends_the_content_with_its_last_quotation():
-    v = variants_of("Christie blasted Clinton as a “disgrace” on Wednesday on a radio show.", "blasted")
-    assert v["to_quote"] == "Clinton as a “disgrace”"
+    v = variants_of("The senator blasted the mayor as a “disgrace” on Wednesday on a radio show.", "blasted")
+    assert v["to_quote"] == "the mayor as a “disgrace”"
 
 
 def test_quote_phrase_is_the_governed_phrase_that_holds_the_quotation():
-    v = variants_of("South Korea accused the North's leader, Kim Jong Un, of “fanatic recklessness” on Friday.",
+    v = variants_of("The opposition accused the finance minister, John Smith, of “reckless spending” on Friday.",
                     "accused")
-    assert v["quote_phrase"] == "of “fanatic recklessness”"
+    assert v["quote_phrase"] == "of “reckless spending”"
 
 
 def test_clause_stops_before_a_comma_that_opens_a_participle():
-    v = variants_of("Video shows that the man had his hands in the air, contradicting the police's claim.", "shows")
-    assert v["clause"] == "that the man had his hands in the air"
+    v = variants_of("The report shows that the river had burst its banks, contradicting the mayor's account.",
+                    "shows")
+    assert v["clause"] == "that the river had burst its banks"
 
 
 def test_core_leaves_out_adjuncts_of_time():
@@ -57,7 +58,7 @@ def test_core_leaves_out_adjuncts_of_time():
 
 
 def test_no_quotation_no_quote_variants():
-    v = variants_of("Christie blasted Clinton as a disgrace on Wednesday on a radio show.", "blasted")
+    v = variants_of("The senator blasted the mayor as a disgrace on Wednesday on a radio show.", "blasted")
     assert "to_quote" not in v and "quote_phrase" not in v
 
 

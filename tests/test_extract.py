@@ -259,7 +259,7 @@ def test_quote_signed_with_a_dash_that_touches_the_closing_mark(text):
 
 @pytest.mark.parametrize("text, speaker", [
     ("“The talks are over. Full stop,” said Jane Doe, a spokeswoman for the ministry.", "Jane Doe"),
-    ("“He would be a great senator. Not good, great. One of the brightest members of the Senate,” "
+    ("“She would be a fine mayor. Not good, great. One of the hardest workers in the whole county,” "
      "Rep. John Smith said in a phone interview.", "John Smith"),
 ])
 def test_quotation_words_parsed_as_a_subject_are_not_the_speaker(text, speaker):
@@ -269,19 +269,19 @@ def test_quotation_words_parsed_as_a_subject_are_not_the_speaker(text, speaker):
 
 
 def test_a_dash_the_parser_made_a_subject_is_not_the_speaker():
-    text = ("When Clinton noted that Trump had not paid federal income taxes ― as was true for the years "
-            "his returns were made public ― Trump boasted, “That makes me smart.”")
+    text = ("When the mayor noted that the council had not paid its water bills ― as was true for the years "
+            "its books were made public ― Smith boasted, “That makes us thrifty.”")
     r = with_cue(run(text), "boasted")
-    assert r.source.name == "Trump"
+    assert r.source.name == "Smith"
 
 
 @pytest.mark.parametrize("text", [
-    "Graham appeared on CBS' “Face the Nation.” He said the deal was dead.",
-    "Graham spoke on “Meet the Press” about the deal, which he said was dead.",
+    "Smith appeared on Jones' “Morning Roundup.” He said the deal was dead.",
+    "Smith spoke on “The Evening Hour” about the deal, which he said was dead.",
 ])
 def test_a_quoted_title_is_nobodys_words(text):
     records = run(text)
-    assert not any("Nation" in r.content.text or "Press" in r.content.text for r in records), describe(records)
+    assert not any("Roundup" in r.content.text or "Evening" in r.content.text for r in records), describe(records)
 
 
 def test_took_to_a_platform_is_a_post():
@@ -296,20 +296,20 @@ def test_a_quotation_after_said_in_a_statement():
 
 
 def test_name_between_a_quotation_and_its_verb():
-    text = "“We will achieve justice in this case,” Tulsa police Chief Jane Doe said Monday."
+    text = "“We will rebuild every house on this street,” Springfield fire Chief Jane Doe said Monday."
     doc = nlp.load()(text)
     said = next(t for t in doc if t.text == "said")
     head, ids = clauses._name_after_quote(said, find_quotes(text))
     assert head.text == "Doe"
-    assert " ".join(doc[i].text for i in sorted(ids)) == "Tulsa police Chief Jane Doe"
+    assert " ".join(doc[i].text for i in sorted(ids)) == "Springfield fire Chief Jane Doe"
 
 
 def test_a_colon_then_a_paragraph_that_is_a_quotation():
     text = ("The pollster spoke on the radio on Thursday.\n\nThe pollster continued:\n\n"
-            "“The health issue is very much a partisan issue. I am going to read you the question.”")
+            "“The turnout will be higher than anyone expects. Look at the early ballots in the suburbs.”")
     r = with_cue(run(text), "continued")
     assert r.source.mention.text == "The pollster"
-    assert r.content.text.startswith("“The health issue") and r.kind == "direct"
+    assert r.content.text.startswith("“The turnout") and r.kind == "direct"
 
 
 @pytest.mark.parametrize("text, speaker, content", [

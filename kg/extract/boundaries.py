@@ -6,14 +6,14 @@ and annotators read a cue's reach generously, so each verb candidate also offers
 
 - "rest":   everything after the cue (and a source that follows it) to the end of the sentence;
 - "rights": the subtrees the cue verb governs on its right ("blamed Romney for not releasing ...");
-- "to_quote": the rules' content and the rest cut after their last quotation ("blasted Clinton as a “disgrace”",
-  not "... as a “disgrace” Wednesday on The Laura Ingraham Show");
-- "quote_phrase": the one phrase the verb governs that holds that quotation ("accused the North's
-  leader of “fanatic recklessness”": 'of “fanatic recklessness”');
-- "core":   the verb's complements only, no adjuncts ("delivered a positive message", not "... in the
-  days since her debate");
-- "clause": the rules' content and the rest cut before a comma that opens a modifier ("Video shows
-  that C", not "... that C, contradicting the police's claim").
+- "to_quote": the rules' content and the rest cut after their last quotation ("called the plan a “giveaway”",
+  not "... a “giveaway” on Tuesday at a town hall in Ohio");
+- "quote_phrase": the one phrase the verb governs that holds that quotation ("accused the finance
+  minister of “reckless spending”": 'of “reckless spending”');
+- "core":   the verb's complements only, no adjuncts ("blamed the mayor for the flooding", not "...
+  during a visit to the city");
+- "clause": the rules' content and the rest cut before a comma that opens a modifier ("The report
+  shows that C", not "... that C, contradicting the mayor's account").
 
 The boundary model (model.py) ranks a cue's variants; the cue model then decides whether the
 best one is an attribution. A wider variant never takes the words of another kept cue.

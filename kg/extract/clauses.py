@@ -100,7 +100,7 @@ def subject_of(tok, depth: int = 0):
 
 
 def _inside_quotation_before(subj, verb) -> bool:
-    """"“... Full panic mode,” said Wimes": the parser made the quotation's last words a subject of
+    """"“... Full stop,” said Jane Doe": the parser made the quotation's last words a subject of
     the verb that follows it; a quotation mark between them says they are the quotation's."""
     return subj.i < verb.i and any(t.text in CLOSING_MARKS for t in subj.doc[subj.right_edge.i + 1:verb.i])
 
@@ -227,7 +227,7 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
             continue
         subj = subject_of(tok)
         if subj is not None and _inside_quotation_before(subj, tok):
-            subj = None  # "“... We will achieve justice,” Jordan said": inherited from inside the quotation
+            subj = None  # "“... We will rebuild,” Doe said": inherited from inside the quotation
         source = source_ids(subj)
         if subj is None:
             subj, source = _name_after_quote(tok, quotes)
@@ -244,7 +244,7 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
 
 
 def _a_title(doc, content: set[int], quotes) -> bool:
-    """"appeared on CBS' “Face the Nation.”": a content that is one quoted name or title after a
+    """"appeared on Jones' “Morning Roundup.”": a content that is one quoted name or title after a
     preposition or a possessive, not anyone's words."""
     words = [doc[i] for i in sorted(content) if not doc[i].is_punct]
     if not words or not all(is_quoted(quotes, t.idx) for t in words) or not reads_as_title([t.text for t in words]):
@@ -254,7 +254,7 @@ def _a_title(doc, content: set[int], quotes) -> bool:
         j -= 1
     if j < 0:
         return False
-    before = doc[j]  # "on “Meet the Press”", "CBS' “Face the Nation”"
+    before = doc[j]  # "on “The Evening Hour”", "Jones' “Morning Roundup”"
     return before.pos_ == "ADP" or before.tag_ == "POS" or before.text in ("'", "’") and j > 0 and doc[j - 1].pos_ == "PROPN"
 
 
@@ -262,7 +262,7 @@ NAME_POS = frozenset({"PROPN", "NOUN", "DET", "ADJ", "NUM", "PART"})
 
 
 def _name_after_quote(verb, quotes):
-    """"“C,” Tulsa police Chief Chuck Jordan said Monday": a noun phrase between a quotation's end and
+    """"“C,” Springfield fire Chief Jane Doe said Monday": a noun phrase between a quotation's end and
     its speech verb that the parser did not make the verb's subject. (head token, ids) or (None, set())."""
     if not cues.is_speech_verb(verb):
         return None, set()

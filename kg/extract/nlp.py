@@ -52,7 +52,7 @@ DASHES = "[\u2013\u2014\u2015]"
 
 
 def _split_quote_dashes(tokenizer) -> None:
-    """"...about.”― Pamela Padilla": a closing quotation mark and the dash of a signature are two
+    """"...for us all.”― Jane Doe": a closing quotation mark and the dash of a signature are two
     tokens (spaCy's rules keep "”―" whole), so the quotation ends where its mark does."""
     infixes = tokenizer.infix_finditer.__self__.pattern
     prefixes = tokenizer.prefix_search.__self__.pattern

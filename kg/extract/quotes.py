@@ -58,7 +58,7 @@ SMALL_WORDS = frozenset("a an the of and or in on at to for by with from".split(
 
 
 def reads_as_title(words: list[str]) -> bool:
-    """"Face the Nation", "Peace Through Strength", "Lyin' Ted": a few words, each capitalised but
+    """"Morning Roundup", "Operation Clean Sweep", "Honest Abe": a few words, each capitalised but
     the small ones; a name or title, not a sentence anyone said."""
     words = [w for w in words if any(c.isalnum() for c in w)]
     return 0 < len(words) <= TITLE_MAX_WORDS and words[0][:1].isupper() and all(
