@@ -35,14 +35,7 @@ def link(found: list, by_found: dict) -> None:
 
 def nested(f, by_cue: dict):
     """The record whose cue heads this record's content ("A wrote that B believed that C")."""
-    verb = f.anchor
-    roots = _roots(f)
-    if len(roots) == 1 and roots[0] in by_cue and roots[0] != verb.i:
-        return by_cue[roots[0]]
-    # "Savett claimed this, Reuters reported": the cue hangs off the inner record's cue.
-    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i in by_cue and verb.head.i in f.content:
-        return by_cue[verb.head.i]
-    return None
+    return next((by_cue[k] for k in _heads(f) if k in by_cue), None)
 
 
 def nesting(found: list) -> dict[int, tuple[list, list]]:
@@ -61,12 +54,13 @@ def nesting(found: list) -> dict[int, tuple[list, list]]:
     return out
 
 
-def _heads(f) -> set[int]:
-    """The tokens whose record, alone in `by_cue`, `nested(f, by_cue)` would return."""
+def _heads(f) -> list[int]:
+    """The tokens whose record would be the one this record is nested in, first choice first: the
+    one root of its content; or, "Savett claimed this, Reuters reported", the cue's own head."""
     verb, roots = f.anchor, _roots(f)
-    heads = {roots[0]} if len(roots) == 1 and roots[0] != verb.i else set()
+    heads = [roots[0]] if len(roots) == 1 and roots[0] != verb.i else []
     if verb.dep_ in ("parataxis", "ccomp") and verb.head.i in f.content:
-        heads.add(verb.head.i)
+        heads.append(verb.head.i)
     return heads
 
 
