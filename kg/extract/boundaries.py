@@ -27,6 +27,7 @@ from kg.extract.clauses import cue_participles
 from kg.extract.coref import POINTING
 from kg.extract.quotes import quote_closing_at
 
+
 def with_variants(found: list, quotes) -> list:
     """The candidates, each verb candidate followed by its distinct alternative contents. A relay's
     content ("O reported, citing S, that C") and a pointing one ("reported this") keep their bounds:
@@ -42,7 +43,8 @@ def with_variants(found: list, quotes) -> list:
             ids -= cue_participles(ids, f.anchor)  # ", saying C": another attribution, as in the rules' own
             words = {i for i in ids if not (doc[i].is_punct or doc[i].is_space)}
             if words:  # no stray marks or spaces after the last word, but the close of a quotation it holds
-                ids = {i for i in ids if i <= max(words) or i in _closings(doc, ids, quotes)}
+                last, closings = max(words), _closings(doc, ids, quotes)
+                ids = {i for i in ids if i <= last or i in closings}
             if words and ids not in seen:
                 seen.append(ids)
                 out.append(replace(f, content=ids, variant=name))
@@ -64,11 +66,11 @@ def _points(f) -> bool:
 
 def alternatives(f, quotes) -> list[tuple[str, set[int]]]:
     rest = _rest(f)
-    doc = f.anchor.doc
-    to_quote = _to_quote(doc, f.content | rest, quotes)
+    doc, reach = f.anchor.doc, f.content | rest
+    to_quote = _to_quote(doc, reach, quotes)
     return [("rest", rest), ("rights", _rights(f)), ("to_quote", to_quote),
             ("quote_phrase", _quote_phrase(f, to_quote)), ("core", _core(f)),
-            ("clause", _before_modifier(doc, f.content | rest))]
+            ("clause", _before_modifier(doc, reach))]
 
 
 def _rest(f) -> set[int]:
@@ -85,15 +87,19 @@ ADJUNCT_PREPOSITIONS = frozenset("on in at during after before since with amid w
 MODIFIERS = frozenset({"advcl", "relcl", "acl", "conj", "cc", "appos", "parataxis", "npadvmod"})
 
 
+def _governed(f):
+    """(child, its subtree's token indices) for what the cue verb governs to its right, its own
+    source and punctuation aside."""
+    verb = f.anchor
+    for c in verb.children:
+        if c.i > verb.i and c.dep_ not in ("punct", "cc") and c.i not in f.source_ids:
+            yield c, {t.i for t in c.subtree}
+
+
 def _core(f) -> set[int]:
     """The subtrees of the verb's complements to its right, adjuncts and its own source aside."""
-    verb = f.anchor
-    ids: set[int] = set()
-    for c in verb.children:
-        if c.i > verb.i and c.i not in f.source_ids and (
-                c.dep_ in COMPLEMENTS or c.dep_ == "prep" and c.lower_ not in ADJUNCT_PREPOSITIONS):
-            ids |= {t.i for t in c.subtree}
-    return ids
+    return set().union(*(ids for c, ids in _governed(f) if c.dep_ in COMPLEMENTS
+                         or c.dep_ == "prep" and c.lower_ not in ADJUNCT_PREPOSITIONS))
 
 
 def _before_modifier(doc, ids: set[int]) -> set[int]:
@@ -108,12 +114,7 @@ def _before_modifier(doc, ids: set[int]) -> set[int]:
 
 def _rights(f) -> set[int]:
     """The subtrees the cue verb governs to its right, its own source and punctuation aside."""
-    verb = f.anchor
-    ids: set[int] = set()
-    for c in verb.children:
-        if c.i > verb.i and c.dep_ not in ("punct", "cc") and c.i not in f.source_ids:
-            ids |= {t.i for t in c.subtree}
-    return ids - {t.i for t in f.cue}
+    return set().union(*(ids for _, ids in _governed(f))) - {t.i for t in f.cue}
 
 
 def _to_quote(doc, ids: set[int], quotes) -> set[int]:
@@ -132,9 +133,7 @@ def _quote_phrase(f, to_quote: set[int]) -> set[int]:
     if not to_quote:
         return set()
     last = max(to_quote)
-    verb = f.anchor
-    for c in verb.children:
-        ids = {t.i for t in c.subtree}
-        if c.i > verb.i and c.dep_ not in ("punct", "cc") and last in ids and c.i not in f.source_ids:
+    for _, ids in _governed(f):
+        if last in ids:
             return ids & to_quote if ids & to_quote != to_quote else set()
     return set()
