@@ -26,7 +26,7 @@ def of(found, quotes, rules: dict, per_cue: dict) -> dict[str, float]:
         shared = per_cue[cue.i] = {"bias": 1.0, f"pattern={found.pattern}": 1.0,
                                    f"path={found.pattern}:{found.path}": 1.0, **_cue_word(cue, quoted),
                                    **_lexicon(cue, quoted, found.pattern), **_source(found)}
-    return {**shared, **_variant(found, rules[cue.i]), **_content(found, quotes), **_nesting(found, set(rules))}
+    return {**shared, **_variant(found, rules[cue.i]), **_content(found, quotes), **_nesting(found, rules)}
 
 
 def _variant(found, rule) -> dict[str, float]:
@@ -103,9 +103,9 @@ def _content(found, quotes) -> dict[str, float]:
     }
 
 
-def _nesting(found, cue_ids: set[int]) -> dict[str, float]:
-    """Whether the cue sits inside another candidate's reach, or heads one's content."""
+def _nesting(found, cue_ids) -> dict[str, float]:
+    """Whether the cue sits inside another candidate's reach, or heads one's content. `cue_ids`: the
+    cues of the article's candidates (any container; looked up, never copied: once per candidate)."""
     cue = found.anchor
-    others = cue_ids - {cue.i}
-    return {"head_is_cue": float(cue.head.i in others and cue.head is not cue),
-            "content_holds_cue": float(bool(others & found.content))}
+    return {"head_is_cue": float(cue.head.i != cue.i and cue.head.i in cue_ids),
+            "content_holds_cue": float(any(i != cue.i and i in cue_ids for i in found.content))}
