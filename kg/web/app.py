@@ -135,8 +135,9 @@ def groups_of(claims: list[dict]) -> list[dict]:
 
 
 def paged(text: str, limit: int, offset: int = 0) -> str:
-    """A shipped query with its `# {page}` line filled: a page of its rows (numbers, never request text)."""
-    return compose(text, page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n")
+    """A shipped query with its `# {page}` line filled: a page of its rows (kg.query.page: checked
+    numbers, never request text)."""
+    return compose(text, page=q.page(limit, offset) + "\n")
 
 
 def shipped(g, name: str) -> str:
