@@ -34,8 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import kg as api  # noqa: E402
+from bench_corroborate import closest  # noqa: E402
 from kg import corroborate, query, rdf  # noqa: E402
 
 GOLD = ROOT / "bench" / "claims_gold.jsonl"
@@ -81,16 +83,8 @@ def match(records, gold: list[dict]) -> list:
     by_article: dict[str, list] = {}
     for r in records:
         by_article.setdefault(r.article, []).append(r)
-    found = []
-    for g in gold:
-        best, key = None, (0, 0)
-        for r in by_article.get(rdf.article_iri(g["doc_id"]), []):
-            overlap = min(r.end, g["end"]) - max(r.start, g["start"])
-            k = (overlap, -abs((r.end - r.start) - (g["end"] - g["start"])))
-            if overlap > 0 and k > key:
-                best, key = r, k
-        found.append(best)
-    return found
+    return [closest(((r, r.start, r.end) for r in by_article.get(rdf.article_iri(g["doc_id"]), [])),
+                    g["start"], g["end"]) for g in gold]
 
 
 def main() -> None:

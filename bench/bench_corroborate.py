@@ -84,18 +84,20 @@ def match(store, gold: list[dict]) -> list[str | None]:
     for row in query.records(query.run(store, SPANS)):
         article = row["claim"].rsplit("/", 1)[-1].split("#")[0]
         spans.setdefault(article, []).append((row["claim"], row["begin"], row["end"]))
-    found = []
-    for g in gold:
-        best, key = None, (0, 0)
-        for claim, begin, end in sorted(spans.get(doc_id(g["line"]), [])):
-            o = min(end, g["end"]) - max(begin, g["start"])
-            # most overlap, then the closest span: nested claims ("he expects X" / "X") must not
-            # both match the outer one
-            k = (o, -abs((end - begin) - (g["end"] - g["start"])))
-            if o > 0 and k > key:
-                best, key = claim, k
-        found.append(best)
-    return found
+    return [closest(sorted(spans.get(doc_id(g["line"]), [])), g["start"], g["end"]) for g in gold]
+
+
+def closest(candidates, start: int, end: int):
+    """Of (item, begin, end) candidates, the item whose span overlaps start-end most, then the one
+    closest in length (nested claims, "he expects X" / "X", must not both match the outer one);
+    None when none overlaps. Ties: the first."""
+    best, key = None, (0, 0)
+    for item, begin, stop in candidates:
+        overlap = min(stop, end) - max(begin, start)
+        k = (overlap, -abs((stop - begin) - (end - start)))
+        if overlap > 0 and k > key:
+            best, key = item, k
+    return best
 
 
 def main() -> None:
