@@ -268,6 +268,14 @@ def test_quotation_words_parsed_as_a_subject_are_not_the_speaker(text, speaker):
     assert r.kind == "direct"
 
 
+def test_a_coordinated_cue_keeps_its_subject_across_a_quoted_phrase():
+    # "said" shares the subject of "urged"; the quoted phrase between them is the first verb's object
+    text = "Jane Doe urged members to “vote their conscience” and said she was standing on principle."
+    said = [r for r in extract(text) if r.cue and r.cue.text == "said"]
+    assert len(said) == 1 and said[0].source.name == "Jane Doe"
+    assert said[0].content.text == "she was standing on principle"
+
+
 def test_a_dash_the_parser_made_a_subject_is_not_the_speaker():
     text = ("When the mayor noted that the council had not paid its water bills ― as was true for the years "
             "its books were made public ― Smith boasted, “That makes us thrifty.”")

@@ -226,7 +226,7 @@ def verb_cues(sent, quotes, gate=is_verb_cue) -> list[Found]:
         if not gate(tok, is_quoted(quotes, tok.idx)) or tok.lemma_.lower() in CITING and _citing_chain(tok):
             continue
         subj = subject_of(tok)
-        if subj is not None and _inside_quotation_before(subj, tok):
+        if subj is not None and is_quoted(quotes, subj.idx) and not is_quoted(quotes, tok.idx):
             subj = None  # "“... We will rebuild,” Doe said": inherited from inside the quotation
         source = source_ids(subj)
         if subj is None:
