@@ -276,6 +276,17 @@ def test_a_coordinated_cue_keeps_its_subject_across_a_quoted_phrase():
     assert said[0].content.text == "she was standing on principle"
 
 
+@pytest.mark.parametrize("sentence, cue", [
+    ("Jane Doe was able to tout her strength in the polls.", "tout"),  # xcomp of an adjective
+    ("After saying her foot was swollen, Jane Doe was taken to the hospital.", "saying"),  # a passive main clause
+    ("Jane Doe never missed a chance to remind the audience that she funds her own campaign.", "remind"),
+])
+def test_a_cue_without_a_subject_of_its_own_takes_the_one_that_controls_it(sentence, cue):
+    found = [f for f in clauses.verb_cues(nlp.load()(sentence), [], gate=clauses.is_verb_candidate)
+             if f.anchor.text == cue]
+    assert found and found[0].source is not None and found[0].source.text == "Doe"
+
+
 def test_a_dash_the_parser_made_a_subject_is_not_the_speaker():
     text = ("When the mayor noted that the council had not paid its water bills ― as was true for the years "
             "its books were made public ― Smith boasted, “That makes us thrifty.”")

@@ -20,7 +20,7 @@ from kg.extract.spans import doc_text, subtree_ids
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 IMPERSONAL = frozenset({"seem", "appear"})
 # Heads whose subject a participle or coordinated verb shares ("..., saying C", "said A and added B").
-INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "acl")
+INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "acl", "acomp")
 # Words after "citing" that name a source, so that "citing X" starts a chain rather
 # than naming evidence ("citing low growth").
 SOURCE_NOUNS = frozenset("""
@@ -64,7 +64,10 @@ def subject_of(tok, depth: int = 0):
     for c in tok.children:
         if c.dep_ in ("nsubj", "csubj") and not c.is_punct and not _inside_quotation_before(c, tok):
             return c  # (a dash the parser made a subject is no one)
-        if c.dep_ == "nsubjpass" and depth == 0:  # the subject of a passive cue is what is talked about
+        if c.dep_ == "nsubjpass":
+            if depth > 0:  # "After saying C, she was taken to ...": the main clause's subject speaks
+                return c
+            # the subject of a passive cue is what is talked about
             by = next((a for a in tok.children if a.dep_ == "agent"), None)
             return next((o for o in by.children if o.dep_ == "pobj"), None) if by is not None else None
     if depth == 0 and tok.tag_ == "VBN":  # "Asked about X, ...": the asker is not the subject
@@ -91,10 +94,14 @@ def subject_of(tok, depth: int = 0):
     if depth < 3 and tok.dep_ in ("pcomp", "pobj", "prep") and tok.head is not tok:
         return subject_of(tok.head, depth + 1)
     if depth < 3 and tok.dep_ in INHERITS_SUBJECT and tok.head is not tok:
-        if tok.dep_ == "acl":  # "officials saying C": the noun is the source
+        if tok.dep_ == "acl" and tok.head.pos_ not in ("VERB", "AUX"):  # "officials saying C": the noun speaks
             noun = tok.head
             named = noun.ent_type_ in SOURCE_ENTS or noun.lemma_.lower() in SOURCE_NOUNS
-            return noun if named or noun.pos_ == "PRON" else None
+            if named or noun.pos_ == "PRON":
+                return noun
+            if tok.tag_ == "VB" and noun.dep_ == "dobj":  # "X missed no chance to remind C": X's chance
+                return subject_of(noun.head, depth + 1)
+            return None
         return subject_of(tok.head, depth + 1)
     return None
 
