@@ -89,11 +89,21 @@ def _content(found, quotes) -> dict[str, float]:
     if not ids:
         return {"content_empty": 1.0}
     toks = [doc[i] for i in sorted(ids)]
-    quoted = sum(is_quoted(quotes, t.idx) for t in toks) / len(toks)
+    in_quotes = [is_quoted(quotes, t.idx) for t in toks]
+    quoted = sum(in_quotes) / len(toks)
     words = sum(not t.is_punct for t in toks)
+    # words outside the quotations at the content's ends: a quotation's speaker seldom owns them
+    last = max((n for n, q in enumerate(in_quotes) if q), default=None)
+    tail = sum(not t.is_punct for t in toks[last + 1:]) if last is not None else 0
+    head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[0])
+    first = next((t for t in toks if not t.is_punct), toks[0])
     return {
+        f"content_head={head.lemma_.lower() if head.pos_ in ('NOUN', 'VERB') else head.pos_}": 1.0,
+        f"content_head_dep={head.dep_}": 1.0,
+        f"content_first={first.lower_ if first.is_stop else first.pos_}": 1.0,
         "content_log_len": math.log1p(words), f"content_len_band={min(words // 4, 6)}": 1.0,
         "content_quoted": quoted, "content_all_quoted": float(quoted > 0.9),
+        "content_tail_after_quote": math.log1p(tail), f"content_tail_band={min(tail // 3, 4)}": float(last is not None),
         "content_has_verb": float(any(t.pos_ in ("VERB", "AUX") for t in toks)),
         "content_has_subject": float(any(t.dep_ in ("nsubj", "nsubjpass") for t in toks)),
         "content_that": float(toks[0].lower_ == "that"
