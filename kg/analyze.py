@@ -31,8 +31,8 @@ TOP = 15
 
 def analyze(graph, top: int = TOP) -> dict:
     store = as_store(graph)
-    claims = q.records(q.run(store, q.named("analyze_claims")))
-    hops = q.records(q.run(store, q.named("analyze_hops")))
+    claims = q.records(q.run(store, q.named("analyze_claims"), whole=True))
+    hops = q.records(q.run(store, q.named("analyze_hops"), whole=True))
 
     by_source: Counter = Counter()
     source_type: dict[str, str] = {}
@@ -54,7 +54,7 @@ def analyze(graph, top: int = TOP) -> dict:
             relied.add_edge(h["fromLabel"], h["toLabel"], weight=weight + 1)
     rank = pagerank(relied)
     contested: dict[str, dict] = {}
-    for row in q.records(q.run(store, q.named("analyze_contested"))):
+    for row in q.records(q.run(store, q.named("analyze_contested"), whole=True)):
         c = contested.setdefault(row["contest"], {"contested": row["label"], "iri": row["contest"],
                                                   "affirms": {"claims": 0, "sources": 0},
                                                   "disputes": {"claims": 0, "sources": 0}})

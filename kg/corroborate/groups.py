@@ -71,7 +71,7 @@ def read_claims(store) -> list[ClaimRecord]:
     best: dict[str, ClaimRecord] = {}
     extent: dict[str, tuple[int, int]] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
-    for row in query.run(store, query.named("read_claims")):
+    for row in query.run(store, query.named("read_claims"), whole=True):  # all, or refused: it replaces every group
         # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
         # certainty, cue) held once, not once a claim
         record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)

@@ -179,6 +179,59 @@ class Sparql:
         return fix
 
 
+def count_query(text: str) -> str:
+    """The SELECT `text` as a count of its rows, `SELECT (COUNT(*) AS ?rows) { <text> }` (its
+    prologue kept in front): how many rows a whole answer has (kg.store.remote)."""
+    start, _, _, _ = _outline(Sparql(text))
+    return f"{text[:start]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{text[start:]}\n}}"
+
+
+def page_query(text: str, limit: int, offset: int) -> str | None:
+    """The SELECT `text` cut to `limit` rows from `offset`, in a total order: its ORDER BY (if any)
+    then all its variables as one key, so that pages neither overlap nor leave a row out. The cut
+    is outside, around the ordered query as a sub-select: Virtuoso refuses to sort for an OFFSET
+    past its MaxSortedTopRows (SR353) but slices a sorted sub-select, keeping its order, which
+    Oxigraph keeps too. None when the text cannot be paged so (SELECT *, or a LIMIT, OFFSET or
+    VALUES of its own after WHERE)."""
+    parsed = Sparql(text)
+    start, variables, ordered, cut = _outline(parsed)
+    if variables is None or cut:
+        return None
+    names = " ".join(f"?{v}" for v in variables)
+    # the variables as one key (Virtuoso sorts on 20 keys at most): their text, each cut off by a
+    # control character that no RDF text of kg's holds
+    key = ", '\\u0001', ".join(f'COALESCE(STR(?{v}), "")' for v in variables)
+    return (f"{text[:start]}SELECT {names} WHERE {{\n{text[start:]}\n{'' if ordered else 'ORDER BY '}"
+            f"(CONCAT({key}))\n}} LIMIT {int(limit)} OFFSET {int(offset)}")
+
+
+def _outline(parsed: Sparql) -> tuple[int, list[str] | None, bool, bool]:
+    """Of a SELECT: where its SELECT begins (after the prologue), the names it projects (None for
+    SELECT *), whether an ORDER BY follows its WHERE group, and whether LIMIT, OFFSET or VALUES do."""
+    tokens, depth, parens = parsed.tokens, 0, 0
+    start = next((i for i, (kind, value, _) in enumerate(tokens) if kind == "word" and value.upper() == "SELECT"),
+                 None)
+    if start is None or parsed.form != "SELECT":
+        raise StoreError("only a SELECT query can be counted or paged")
+    variables: list[str] | None = []
+    i = start + 1
+    while i < len(tokens) and tokens[i][0] != "open" and tokens[i][1].upper() != "WHERE":
+        kind, value, _ = tokens[i]
+        parens += (value == "(") - (value == ")")
+        if kind == "var" and (parens == 0 or tokens[i - 1][1].upper() == "AS") and variables is not None:
+            variables.append(value[1:])
+        elif value == "*" and parens == 0:
+            variables = None
+        i += 1
+    last = i
+    for j in range(i, len(tokens)):
+        depth += (tokens[j][0] == "open") - (tokens[j][0] == "close")
+        if depth == 0 and tokens[j][0] == "close":
+            last = j
+    tail = {value.upper() for kind, value, _ in tokens[last + 1:] if kind == "word"}
+    return tokens[start][2], variables, "ORDER" in tail, bool(tail & {"LIMIT", "OFFSET", "VALUES"})
+
+
 def _term(name: str, value):
     """A binding as an RDF term: pyoxigraph NamedNode or Literal, or a Python str/int/float/bool."""
     if isinstance(value, (NamedNode, Literal)):
