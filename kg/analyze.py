@@ -63,7 +63,9 @@ def analyze(graph, top: int = TOP) -> dict:
 
     return {
         "claims": len(claims),
-        "by_source": [{"source": s, "type": source_type[s], "claims": n} for s, n in by_source.most_common(top)],
+        # ties by name: the same top whatever order the store returned the claims in
+        "by_source": [{"source": s, "type": source_type[s], "claims": n}
+                      for s, n in sorted(by_source.items(), key=lambda sn: (-sn[1], sn[0]))[:top]],
         "by_outlet": sorted(({"outlet": o, **v, "anonymous_share": round(v["anonymous"] / v["claims"], 3)}
                              for o, v in outlets.items()), key=lambda r: (-r["claims"], r["outlet"]))[:top],
         "chain_lengths": {str(k): lengths[k] for k in sorted(lengths)},

@@ -182,7 +182,7 @@ class RemoteStore(Store):
     def query_whole(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None) -> Result:
         """Every row of a SELECT, counted first (count_query): in pages of the profile's `page` rows
         (page_query; a page cut shorter still is followed from where it stopped), else in one answer.
-        Fewer rows than the count (or more: the store changed meanwhile) is a StoreError."""
+        Fewer rows than the count, or more (the store changed meanwhile), is a StoreError."""
         if Sparql(sparql).form != "SELECT":  # an ASK is one answer; a graph result is no rows to count
             return self.query(sparql, bindings, timeout=timeout)
         expected = self.count_rows(sparql, bindings, timeout=timeout)
@@ -197,11 +197,14 @@ class RemoteStore(Store):
             variables = result.variables
             if not paged or not got or len(rows) >= expected:
                 break
+        if len(rows) > expected:
+            cause = "the store changed while it was read, or the endpoint counts otherwise than it answers"
+        elif paged:
+            cause = f"it cuts its answers short even in pages of {page:,}"
+        else:
+            cause = ("it cuts its answers short (a cap such as Virtuoso's ResultSetMaxRows: name the profile in "
+                     "the URL, virtuoso+http://...)")
         if len(rows) != expected:
-            how = f" in pages of {page:,}" if paged else ""
-            cause = "the store changed while it was read; run it again" if len(rows) > expected else \
-                (f"it cuts its answers short{how}" + ("" if paged else
-                 " (a cap such as Virtuoso's ResultSetMaxRows: name the profile in the URL, virtuoso+http://...)"))
             raise StoreError(f"SPARQL endpoint {self.query_url} answered {len(rows):,} rows where it counts "
                              f"{expected:,}: {cause}; refusing a partial answer")
         return Result.of_rows(variables, rows)

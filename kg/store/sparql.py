@@ -181,33 +181,36 @@ class Sparql:
 
 def count_query(text: str) -> str:
     """The SELECT `text` as a count of its rows, `SELECT (COUNT(*) AS ?rows) { <text> }` (its
-    prologue kept in front): how many rows a whole answer has (kg.store.remote)."""
-    start, _, _, _ = _outline(Sparql(text))
-    return f"{text[:start]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{text[start:]}\n}}"
+    prologue kept in front, its ORDER BY left out): how many rows a whole answer has (kg.store.remote)."""
+    start, _, order, _ = _outline(Sparql(text))
+    return f"{text[:start]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{text[start:order]}\n}}"
 
 
 def page_query(text: str, limit: int, offset: int) -> str | None:
     """The SELECT `text` cut to `limit` rows from `offset`, in a total order: its ORDER BY (if any)
-    then all its variables as one key, so that pages neither overlap nor leave a row out. The cut
-    is outside, around the ordered query as a sub-select: Virtuoso refuses to sort for an OFFSET
-    past its MaxSortedTopRows (SR353) but slices a sorted sub-select, keeping its order, which
-    Oxigraph keeps too. None when the text cannot be paged so (SELECT *, or a LIMIT, OFFSET or
-    VALUES of its own after WHERE)."""
+    then all its variables as one key, so that pages neither overlap nor leave a row out. The
+    query is taken whole as a sub-select, sorted around it (its ORDER BY moved out: Virtuoso takes
+    no alias of an aggregate in a sort key), and the sorted rows sliced outside that: Virtuoso
+    refuses to sort for an OFFSET past its MaxSortedTopRows (SR353) but slices a sorted sub-select
+    in its order, as Oxigraph does. None when the text cannot be paged so (SELECT *, or a LIMIT,
+    OFFSET or VALUES of its own after WHERE)."""
     parsed = Sparql(text)
-    start, variables, ordered, cut = _outline(parsed)
+    start, variables, order, cut = _outline(parsed)
     if variables is None or cut:
         return None
     names = " ".join(f"?{v}" for v in variables)
     # the variables as one key (Virtuoso sorts on 20 keys at most): their text, each cut off by a
     # control character that no RDF text of kg's holds
     key = ", '\\u0001', ".join(f'COALESCE(STR(?{v}), "")' for v in variables)
-    return (f"{text[:start]}SELECT {names} WHERE {{\n{text[start:]}\n{'' if ordered else 'ORDER BY '}"
-            f"(CONCAT({key}))\n}} LIMIT {int(limit)} OFFSET {int(offset)}")
+    query, sort = (text, "ORDER BY") if order is None else (text[:order], text[order:].strip())
+    return (f"{text[:start]}SELECT {names} WHERE {{\n  SELECT {names} WHERE {{\n{query[start:]}\n  }}\n"
+            f"  {sort} (CONCAT({key}))\n}} LIMIT {int(limit)} OFFSET {int(offset)}")
 
 
-def _outline(parsed: Sparql) -> tuple[int, list[str] | None, bool, bool]:
+def _outline(parsed: Sparql) -> tuple[int, list[str] | None, int | None, bool]:
     """Of a SELECT: where its SELECT begins (after the prologue), the names it projects (None for
-    SELECT *), whether an ORDER BY follows its WHERE group, and whether LIMIT, OFFSET or VALUES do."""
+    SELECT *), where the ORDER BY after its WHERE group begins (None without one), and whether
+    LIMIT, OFFSET or VALUES follow that group."""
     tokens, depth, parens = parsed.tokens, 0, 0
     start = next((i for i, (kind, value, _) in enumerate(tokens) if kind == "word" and value.upper() == "SELECT"),
                  None)
@@ -228,8 +231,9 @@ def _outline(parsed: Sparql) -> tuple[int, list[str] | None, bool, bool]:
         depth += (tokens[j][0] == "open") - (tokens[j][0] == "close")
         if depth == 0 and tokens[j][0] == "close":
             last = j
-    tail = {value.upper() for kind, value, _ in tokens[last + 1:] if kind == "word"}
-    return tokens[start][2], variables, "ORDER" in tail, bool(tail & {"LIMIT", "OFFSET", "VALUES"})
+    tail = [(value.upper(), position) for kind, value, position in tokens[last + 1:] if kind == "word"]
+    order = next((position for word, position in tail if word == "ORDER"), None)
+    return tokens[start][2], variables, order, any(word in ("LIMIT", "OFFSET", "VALUES") for word, _ in tail)
 
 
 def _term(name: str, value):
