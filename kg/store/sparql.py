@@ -11,6 +11,7 @@ from typing import Callable
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from kg.queries import compose, named
 from kg.store.errors import StoreError, one_line
 
 _TOKENS = re.compile(r"""
@@ -180,31 +181,28 @@ class Sparql:
 
 
 def count_query(text: str) -> str:
-    """The SELECT `text` as a count of its rows, `SELECT (COUNT(*) AS ?rows) { <text> }` (its
-    prologue kept in front, its ORDER BY left out): how many rows a whole answer has (kg.store.remote)."""
+    """The SELECT `text` as a count of its rows (kg/queries/store_count_rows.rq; its prologue kept in
+    front, its ORDER BY left out): how many rows a whole answer has (kg.store.remote)."""
     start, _, order, _ = _outline(Sparql(text))
-    return f"{text[:start]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{text[start:order]}\n}}"
+    return text[:start] + compose(named("store_count_rows"), query=text[start:order] + "\n")
 
 
 def page_query(text: str, limit: int, offset: int) -> str | None:
-    """The SELECT `text` cut to `limit` rows from `offset`, in a total order: its ORDER BY (if any)
-    then all its variables as one key, so that pages neither overlap nor leave a row out. The
-    query is taken whole as a sub-select, sorted around it (its ORDER BY moved out: Virtuoso takes
-    no alias of an aggregate in a sort key), and the sorted rows sliced outside that: Virtuoso
-    refuses to sort for an OFFSET past its MaxSortedTopRows (SR353) but slices a sorted sub-select
-    in its order, as Oxigraph does. None when the text cannot be paged so (SELECT *, or a LIMIT,
+    """The SELECT `text` cut to `limit` rows from `offset` in a total order, so that pages neither
+    overlap nor leave a row out (kg/queries/store_page.rq: its ORDER BY, if any, then all its
+    variables as one key; Virtuoso sorts on 20 keys at most, and takes no alias of an aggregate in
+    a sort key of the query itself). None when the text cannot be paged so (SELECT *, or a LIMIT,
     OFFSET or VALUES of its own after WHERE)."""
-    parsed = Sparql(text)
-    start, variables, order, cut = _outline(parsed)
+    start, variables, order, cut = _outline(Sparql(text))
     if variables is None or cut:
         return None
-    names = " ".join(f"?{v}" for v in variables)
-    # the variables as one key (Virtuoso sorts on 20 keys at most): their text, each cut off by a
-    # control character that no RDF text of kg's holds
+    # the variables' text, each cut off by a control character that no RDF text of kg's holds
     key = ", '\\u0001', ".join(f'COALESCE(STR(?{v}), "")' for v in variables)
-    query, sort = (text, "ORDER BY") if order is None else (text[:order], text[order:].strip())
-    return (f"{text[:start]}SELECT {names} WHERE {{\n  SELECT {names} WHERE {{\n{query[start:]}\n  }}\n"
-            f"  {sort} (CONCAT({key}))\n}} LIMIT {int(limit)} OFFSET {int(offset)}")
+    sort = "ORDER BY" if order is None else text[order:].strip()
+    names = " ".join(f"?{v}" for v in variables)
+    return text[:start] + compose(named("store_page"), variables=f"    {names}\n", order=f"  {sort} (CONCAT({key}))\n",
+                                  page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n",
+                                  query=text[start:order] + "\n")  # last: its own lines stay as they are
 
 
 def _outline(parsed: Sparql) -> tuple[int, list[str] | None, int | None, bool]:
