@@ -136,7 +136,8 @@ def build(graph, *, focus: str | None = None, depth: int = 2, types: set[str] | 
     net.graph.update(focus=focus, depth=depth, types=sorted(wanted_types) if wanted_types else None,
                      query=None if query is None else str(query), matched=[])
     if focus is not None:
-        matched = [r["agent"] for r in q.records(q.run(store, q.named("agents_named"), {"name": Literal(focus)}, whole=True))]
+        named = q.run(store, q.named("agents_named"), {"name": Literal(focus)}, whole=True)
+        matched = [r["agent"] for r in q.records(named)]
         matched = [m for m in matched if m in net]
         net.graph["matched"] = sorted(matched)
         net = _neighbourhood(net, matched, depth)
