@@ -25,9 +25,10 @@ from bench_ingest import OxigraphServer  # noqa: E402
 from bench_query import build  # noqa: E402
 from synthetic_graph import Generator  # noqa: E402
 
+from pyoxigraph import Literal  # noqa: E402
+
 from kg import query as q  # noqa: E402
 from kg.store import MARKER, RemoteStore  # noqa: E402
-from pyoxigraph import Literal  # noqa: E402
 
 
 def questions(store) -> dict:
@@ -82,9 +83,9 @@ def main() -> None:
                   f"{'paged/one':>10}")
             for name, (text, bindings) in questions(store).items():
                 text = q.with_prefixes(text)
-                one, rows = p50(lambda: store.query(text, bindings), args.runs)
-                whole, whole_rows = p50(lambda: store.query_whole(text, bindings), args.runs)
-                by_page, paged_rows = p50(lambda: paged.query_whole(text, bindings), args.runs)
+                one, rows = p50(lambda t=text, b=bindings: store.query(t, b), args.runs)
+                whole, whole_rows = p50(lambda t=text, b=bindings: store.query_whole(t, b), args.runs)
+                by_page, paged_rows = p50(lambda t=text, b=bindings: paged.query_whole(t, b), args.runs)
                 assert rows == whole_rows == paged_rows, (name, rows, whole_rows, paged_rows)
                 print(f"{name[:48]:48} {rows:>8,} {one:>11.3f} {whole:>8.3f} {by_page:>8.3f} {whole / one:>10.2f} "
                       f"{by_page / one:>10.2f}", flush=True)
