@@ -376,7 +376,9 @@ def test_regroup_on_virtuoso_is_refused_as_it_reads_part_of_the_claims(embedded,
 
 def test_regroup_refuses_when_it_reads_fewer_claims_than_the_store_holds(tmp_path):
     """The guard on any store: a claim regroup cannot read (here one without an attribution)."""
-    location = fill(str(tmp_path / "store"))
+    location = str(tmp_path / "store")
+    add_synthetic(location, 5)
+    kg("regroup", "--store", location)
     groups = answer(location, "claims")
     kg("query", "--update", "--store", location,
        "INSERT DATA { GRAPH <https://w3id.org/kg-attribution/article/stray> { <urn:x:claim> a kg:Claim } }")
