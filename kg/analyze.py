@@ -31,8 +31,8 @@ TOP = 15
 
 def analyze(graph, top: int = TOP) -> dict:
     store = as_store(graph)
-    claims = q.records(q.run(store, q.named("analyze_claims")))
-    hops = q.records(q.run(store, q.named("analyze_hops")))
+    claims = q.records(q.run(store, q.named("analyze_claims"), whole=True))
+    hops = q.records(q.run(store, q.named("analyze_hops"), whole=True))
 
     by_source: Counter = Counter()
     source_type: dict[str, str] = {}
@@ -54,7 +54,7 @@ def analyze(graph, top: int = TOP) -> dict:
             relied.add_edge(h["fromLabel"], h["toLabel"], weight=weight + 1)
     rank = pagerank(relied)
     contested: dict[str, dict] = {}
-    for row in q.records(q.run(store, q.named("analyze_contested"))):
+    for row in q.records(q.run(store, q.named("analyze_contested"), whole=True)):
         c = contested.setdefault(row["contest"], {"contested": row["label"], "iri": row["contest"],
                                                   "affirms": {"claims": 0, "sources": 0},
                                                   "disputes": {"claims": 0, "sources": 0}})
@@ -63,7 +63,9 @@ def analyze(graph, top: int = TOP) -> dict:
 
     return {
         "claims": len(claims),
-        "by_source": [{"source": s, "type": source_type[s], "claims": n} for s, n in by_source.most_common(top)],
+        # ties by name: the same top whatever order the store returned the claims in
+        "by_source": [{"source": s, "type": source_type[s], "claims": n}
+                      for s, n in sorted(by_source.items(), key=lambda sn: (-sn[1], sn[0]))[:top]],
         "by_outlet": sorted(({"outlet": o, **v, "anonymous_share": round(v["anonymous"] / v["claims"], 3)}
                              for o, v in outlets.items()), key=lambda r: (-r["claims"], r["outlet"]))[:top],
         "chain_lengths": {str(k): lengths[k] for k in sorted(lengths)},

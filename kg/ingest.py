@@ -194,13 +194,13 @@ def _merge_agents(store, resolver: Resolver, merged: dict[str, str]) -> None:
 def _seed(store, resolver: Resolver) -> None:
     """The people the store knows, with how often each is a source, so that this batch's bare
     surnames can join them (and theirs, this batch's full names)."""
-    rows = query.select(store, query.named("seed_people"))
+    rows = query.select(store, query.named("seed_people"), whole=True)
     for agent, label, mentions in rows:
         resolver.seed_person(agent.value, label.value, int(mentions.value))
 
 
 def _stored_hashes(store) -> dict[str, str]:
-    rows = query.select(store, query.named("stored_hashes"))
+    rows = query.select(store, query.named("stored_hashes"), whole=True)
     return {doc_id.value: digest.value for doc_id, digest in rows}
 
 

@@ -128,15 +128,16 @@ def build(graph, *, focus: str | None = None, depth: int = 2, types: set[str] | 
     store = as_store(graph)
     wanted_types = agent_types(types) if types else None
     selected = _selected(store, query) if query is not None else None
-    rows = q.records(q.run(store, q.named("network_attributions")))
-    nodes = q.records(q.run(store, q.named("network_nodes")))
+    rows = q.records(q.run(store, q.named("network_attributions"), whole=True))
+    nodes = q.records(q.run(store, q.named("network_nodes"), whole=True))
 
     net = _assemble(rows, nodes, selected)
-    _add_disputes(net, q.records(q.run(store, q.named("disputes"))))
+    _add_disputes(net, q.records(q.run(store, q.named("disputes"), whole=True)))
     net.graph.update(focus=focus, depth=depth, types=sorted(wanted_types) if wanted_types else None,
                      query=None if query is None else str(query), matched=[])
     if focus is not None:
-        matched = [r["agent"] for r in q.records(q.run(store, q.named("agents_named"), {"name": Literal(focus)}))]
+        named = q.run(store, q.named("agents_named"), {"name": Literal(focus)}, whole=True)
+        matched = [r["agent"] for r in q.records(named)]
         matched = [m for m in matched if m in net]
         net.graph["matched"] = sorted(matched)
         net = _neighbourhood(net, matched, depth)

@@ -25,12 +25,14 @@ def with_prefixes(sparql: str) -> str:
     return " ".join(f"PREFIX {p}: <{iri}>" for p, iri in missing.items()) + "\n" + sparql
 
 
-def run(store, sparql: str, bindings: dict | None = None, **options):
-    """Evaluate a query with the prefixes added; error positions refer to the user's own lines."""
+def run(store, sparql: str, bindings: dict | None = None, *, whole: bool = False, **options):
+    """Evaluate a query with the prefixes added; error positions refer to the user's own lines.
+    `whole`: every row or a StoreError, never part of them (Store.query_whole: counted and paged on
+    an endpoint), for what feeds a write and for the named questions."""
     from kg.store import StoreError
 
     try:
-        return store.query(with_prefixes(sparql), bindings, **options)
+        return (store.query_whole if whole else store.query)(with_prefixes(sparql), bindings, **options)
     except StoreError as error:
         raise type(error)(_shift_lines(str(error))) from None  # its kind (a timeout) kept
 
@@ -48,9 +50,9 @@ def _shift_lines(message: str) -> str:
     return re.sub(r"\bline (\d+)", lambda m: f"line {max(1, int(m.group(1)) - 1)}", message)
 
 
-def select(store, sparql: str, bindings: dict | None = None) -> list[tuple]:
-    """The rows of a SELECT, as tuples of terms (None where unbound)."""
-    return [tuple(row) for row in run(store, sparql, bindings)]
+def select(store, sparql: str, bindings: dict | None = None, *, whole: bool = False) -> list[tuple]:
+    """The rows of a SELECT, as tuples of terms (None where unbound); `whole` as for run()."""
+    return [tuple(row) for row in run(store, sparql, bindings, whole=whole)]
 
 
 def records(result) -> list[dict]:
@@ -155,7 +157,7 @@ def attributions(store, source: str | None = None, via: str | None = None, publi
     bindings = {k: _text(v) for k, v in (("sourceName", source), ("viaName", via), ("publisherName", publisher),
                                          ("about", about)) if v is not None}
     text = attributions_query(bindings, lateral=getattr(store, "lateral", False), page=page(limit, offset))
-    rows = records(run(store, text, bindings))
+    rows = records(run(store, text, bindings, whole=True))
     folded: dict[str, dict] = {}
     for row in rows:
         order, label, agent = row.pop("viaOrder"), row.pop("viaLabel"), row.pop("via")
@@ -182,7 +184,7 @@ def who_said(store, name: str, limit: int | None = None, offset: int = 0) -> lis
     articles first, then by article, evidence sentence, IRI and role; `limit` and `offset` count
     rows in that order (None: all)."""
     text = who_said_query(getattr(store, "lateral", False), page(limit, offset))
-    return records(run(store, text, {"name": Literal(name)}))
+    return records(run(store, text, {"name": Literal(name)}, whole=True))
 
 
 def chain(store, attribution: str) -> list[dict]:
@@ -193,18 +195,18 @@ def chain(store, attribution: str) -> list[dict]:
     except ValueError:  # a name, or text no IRI can hold: pyoxigraph refuses it before any query
         raise StoreError(f"{fold(attribution, 80)!r} is not an attribution IRI "
                          f"(kg attributions prints them)") from None
-    return records(run(store, named("chain"), {"attribution": node}))
+    return records(run(store, named("chain"), {"attribution": node}, whole=True))
 
 
 def sources(store) -> list[dict]:
-    rows = records(run(store, named("sources")))
+    rows = records(run(store, named("sources"), whole=True))
     for row in rows:
         row["sourceType"] = local_name(row["sourceType"])
     return rows
 
 
 def stats(store) -> list[dict]:
-    return records(run(store, named("stats")))
+    return records(run(store, named("stats"), whole=True))
 
 
 def local_name(iri: str | None) -> str | None:

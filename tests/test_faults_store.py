@@ -85,6 +85,9 @@ def test_a_full_disk_is_one_line_with_what_was_written_and_that_stays_whole(tmp_
 # --- F2: an endpoint that fails --------------------------------------------------------------------
 
 EMPTY = b'{"head":{"vars":["a","b","c"]},"results":{"bindings":[]}}'
+# the COUNT of an empty answer (kg.store.remote counts what a whole read must get)
+NONE_COUNTED = b'{"head":{"vars":["rows"]},"results":{"bindings":[{"rows":{"type":"literal","value":"0",' \
+    b'"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}'
 # what the fake endpoint answers: (status, content type, body, declared length or None); "close"
 # closes the connection without an answer
 ANSWERS = {
@@ -99,7 +102,7 @@ ANSWERS = {
 
 
 class FakeEndpoint:
-    """An HTTP server in a thread: /query answers an empty result, or fails as `on_query`; /update
+    """An HTTP server in a thread: /query answers an empty result (a COUNT: 0), or fails as `on_query`; /update
     succeeds (204), or fails as `on_update`."""
 
     def __init__(self, on_query: str | None = None, on_update: str | None = None):
@@ -110,10 +113,11 @@ class FakeEndpoint:
                 pass
 
             def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 mode = fails.get(self.path)
                 if mode is None:
-                    answer = (200, "application/sparql-results+json", EMPTY, None) if self.path == "/query" \
+                    body = NONE_COUNTED if b"COUNT%28%2A%29+AS+%3Frows" in request else EMPTY
+                    answer = (200, "application/sparql-results+json", body, None) if self.path == "/query" \
                         else (204, None, b"", None)
                 elif ANSWERS[mode] is None:
                     self.close_connection = True

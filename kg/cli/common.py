@@ -80,7 +80,8 @@ TIMEOUT = click.option(
 STORE = click.option(
     "--store", "store", metavar="PATH|URL", envvar="KG_STORE", show_envvar=True,
     help="The graph: a directory (embedded Oxigraph; default ~/.local/share/kg/store) or the base URL "
-         "of a SPARQL 1.1 endpoint (URL/query, URL/update).")
+         "of a SPARQL 1.1 endpoint, its profile in the scheme: http:// (oxigraph serve), fuseki+http://, "
+         "qlever+http://, virtuoso+http://.")
 
 
 def format_option(choices: tuple[str, ...], *, default: str | None = "table", short: bool = False,

@@ -18,7 +18,7 @@ from kg.corroborate.cluster import THRESHOLD, group_claims, idf_weights
 from kg.corroborate.contest import contested_groups, disputes
 from kg.corroborate.terms import Analyzer
 from kg.resolve import is_proper_name
-from kg.store import as_store
+from kg.store import StoreError, as_store
 from kg.text import Timed, fold
 from kg.vocab import CLAIM_GROUP, KG, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
 
@@ -71,7 +71,7 @@ def read_claims(store) -> list[ClaimRecord]:
     best: dict[str, ClaimRecord] = {}
     extent: dict[str, tuple[int, int]] = {}
     # row by row: a list of every row first would hold all the rows and all the records at once
-    for row in query.run(store, query.named("read_claims")):
+    for row in query.run(store, query.named("read_claims"), whole=True):  # all, or refused: it replaces every group
         # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
         # certainty, cue) held once, not once a claim
         record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)
@@ -195,6 +195,16 @@ class GroupSummary(Timed):
                 f"{self.timing()}")
 
 
+def _all_read(store, records: list[ClaimRecord]) -> None:
+    """Refuse to replace the groups with those of part of the claims: as many claims must have been
+    read as the store holds (an endpoint that cuts answers short, or that evaluates kg:citing*
+    otherwise: Virtuoso)."""
+    held = int(query.select(store, query.named("count_claims"))[0][0].value)
+    if len(records) < held:
+        raise StoreError(f"regroup read {len(records):,} of the {held:,} claims in store {store.location}; "
+                         f"the claim groups are left as they were")
+
+
 def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
                  analyzer: Analyzer | None = None) -> list[dict]:
     """The groups of `records` (sorted by claim IRI first): dicts with iri, label, sources (the
@@ -246,6 +256,7 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
     summary = GroupSummary()
     clock = time.perf_counter()
     records = read_claims(store)
+    _all_read(store, records)
     now = time.perf_counter()
     summary.seconds["read"] = now - clock
     groups, contested = build(records, threshold=threshold)

@@ -47,7 +47,7 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         return []
     text = query.lateral_body(query.named("claims"), getattr(store, "lateral", False))
     rows: dict[str, dict] = {}
-    for row in query.records(query.run(store, text, {"group": [NamedNode(g["group"]) for g in page]})):
+    for row in query.records(query.run(store, text, {"group": [NamedNode(g["group"]) for g in page]}, whole=True)):
         rows.setdefault(row["claim"], []).append(row)
     position = {g["group"]: i for i, g in enumerate(page)}
     members: dict[str, list[dict]] = defaultdict(list)
@@ -69,7 +69,7 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
         out += claims_of
     disputed: dict[str, list[str]] = defaultdict(list)
     if any(row["side"] == "disputes" for row in out):
-        for d in query.records(query.run(store, query.named("disputes"))):
+        for d in query.records(query.run(store, query.named("disputes"), whole=True)):
             disputed[d["claim"]].append(d["disputedText"])
     for row in out:
         row["sourceType"] = query.local_name(row["sourceType"])
@@ -98,13 +98,13 @@ def _groups(store, *, single_source, min_sources, about, contested, group, reach
         bindings["minSources"] = _integer(min_sources)
     if reach is not None and about is None and not contested:
         bindings.update(_cutoff(store, bindings, reach))
-    groups = query.records(query.run(store, _sized("claim_groups"), bindings))
+    groups = query.records(query.run(store, _sized("claim_groups"), bindings, whole=True))
     if about is not None:
         matching = {r["group"] for r in query.records(query.run(store, query.named("claim_groups_about"),
-                                                                  {"about": Literal(about)}))}
+                                                                  {"about": Literal(about)}, whole=True))}
         groups = [g for g in groups if g["group"] in matching]
     contests: dict[str, list[dict]] = defaultdict(list)
-    for row in query.records(query.run(store, query.named("claim_contests"))):
+    for row in query.records(query.run(store, query.named("claim_contests"), whole=True)):
         contests[row.pop("group")].append(row)
     none = [{"contest": None, "contestLabel": None, "side": None}]
     # best corroborated first; a group in two contested groups is listed once, in the first
@@ -120,7 +120,7 @@ def _cutoff(store, bindings: dict, reach: int) -> dict:
     order, ties included (kg/queries/claim_group_tiers.rq: the groups per number of sources and
     claims); none when `reach` takes them all."""
     tiers = sorted(((r["independentSources"], r["claims"], r["groups"])
-                    for r in query.records(query.run(store, _sized("claim_group_tiers"), bindings))),
+                    for r in query.records(query.run(store, _sized("claim_group_tiers"), bindings, whole=True))),
                    reverse=True)
     seen = 0
     for sources, claims_, groups in tiers:

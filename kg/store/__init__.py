@@ -15,14 +15,17 @@ article and a shared agents graph), unless the query names its own dataset with 
 
 The default store is the directory $XDG_DATA_HOME/kg/store, or ~/.local/share/kg/store
 (DEFAULT_LOCATION); $KG_STORE or --store choose another (location_from), a directory or the
-http(s):// base of a SPARQL service. The parts:
+http(s):// base of a SPARQL service, its profile named in the scheme (`virtuoso+http://`).
+query_whole() reads every row of a SELECT or fails: what feeds a write and the named questions
+read so. The parts:
 
     location.py   where a store is, and the kg-store.json marker of a store directory
     sparql.py     the SPARQL text: its form, SERVICE, FROM, bindings, syntax-error messages
     result.py     Result: what a query returns, and its formats
     base.py       Store: what both kinds offer; the checks of the triples they write
     local.py      LocalStore: the Oxigraph (RocksDB) directory, its locks and flushes
-    remote.py     RemoteStore: a SPARQL 1.1 service over HTTP(S)
+    profiles.py   what kg must know of each kind of SPARQL server (oxigraph, fuseki, qlever, virtuoso)
+    remote.py     RemoteStore: a SPARQL 1.1 service over HTTP(S); whole reads counted, and paged
 """
 from __future__ import annotations
 

@@ -83,6 +83,12 @@ class Store:
             raise StoreError("the timeout must be a positive number of seconds")
         return self._query(text, parsed, timeout, fix)
 
+    def query_whole(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None) -> Result:
+        """Every row of a SELECT, or a StoreError: never part of them. What a write is computed from
+        (regroup, the surname merge) and the named questions read so. The embedded store answers
+        whole; RemoteStore counts the rows and pages where its endpoint cuts answers."""
+        return self.query(sparql, bindings, timeout=timeout)
+
     def update(self, sparql: str, bindings: dict | None = None, *, allow_service: bool = False) -> None:
         """Run a SPARQL update (atomically: all of it or nothing)."""
         parsed = Sparql(sparql)

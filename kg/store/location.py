@@ -31,8 +31,9 @@ def location_from(option: str | None) -> str:
 
 
 def is_remote(location: str) -> bool:
-    """Whether `location` is the http(s) URL of a SPARQL service (a RemoteStore), not a path."""
-    return re.match(r"(?i)https?://", location) is not None
+    """Whether `location` is the http(s) URL of a SPARQL service (a RemoteStore), not a path; its
+    scheme may name an endpoint profile first (`virtuoso+http://`, kg.store.profiles)."""
+    return re.match(r"(?i)(?:[a-z][a-z0-9-]*\+)?https?://", location) is not None
 
 
 def check_or_create(path: str, *, create: bool) -> None:

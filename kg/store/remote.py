@@ -1,11 +1,15 @@
-"""RemoteStore: any SPARQL 1.1 service. `http(s)://HOST[:PORT][/PATH]` is the service base; queries
-are POSTed to BASE/query, updates to BASE/update (the endpoints of `oxigraph serve` and of a Fuseki
-dataset), with the stdlib's urllib. Writes need nothing beyond SPARQL 1.1 Update. For the union
-default graph, requests carry Oxigraph's `union-default-graph` parameter; another server must
-either accept that parameter or be configured so that its default graph is the union of its named
-graphs (Fuseki: tdb2:unionDefaultGraph true; GraphDB and Virtuoso do this by default).
-user:password@ in the URL is sent as HTTP basic auth; a loopback host is reached without the
-environment's proxies."""
+"""RemoteStore: any SPARQL 1.1 service. `http(s)://HOST[:PORT][/PATH]` is the service base, and
+the endpoint profile named in its scheme (`virtuoso+http://...`; kg.store.profiles) says where below
+it queries and updates go (BASE/query and BASE/update for `oxigraph serve` and a Fuseki dataset),
+how the default graph is made the union of the named graphs, and how many rows an answer holds at
+most. Requests go with the stdlib's urllib; writes need nothing beyond SPARQL 1.1 Update.
+user:password@ in the URL is sent as HTTP basic auth (QLever: the password as its access token);
+a loopback host is reached without the environment's proxies.
+
+A read that must be whole (query_whole: what a write is computed from, the named questions) is
+checked against a COUNT of its rows: a server that cuts an answer short without a word (Virtuoso's
+ResultSetMaxRows) is read in pages where its profile says so, and refused otherwise, never taken
+for the whole."""
 from __future__ import annotations
 
 import base64
@@ -24,8 +28,9 @@ from pyoxigraph import Quad, QueryResultsFormat, RdfFormat
 from kg.queries import compose, named
 from kg.store.base import Store, data_block, graph_node, ntriples, relabel_subjects
 from kg.store.errors import AnswerLost, QueryTimeout, StoreError, one_line
+from kg.store.profiles import split
 from kg.store.result import Result, result_from_bytes
-from kg.store.sparql import Sparql, syntax_message
+from kg.store.sparql import Sparql, count_query, page_query, syntax_message
 
 HTTP_TIMEOUT = 300.0  # seconds of silence before a remote request fails, when no timeout is given
 # A read that fails on the way (the connection refused or cut, HTTP 429, 502, 503, 504: a server
@@ -36,10 +41,11 @@ TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 
 
 class RemoteStore(Store):
-    """A SPARQL 1.1 service: BASE/query and BASE/update, over HTTP(S) with urllib."""
+    """A SPARQL 1.1 service: its query and update URLs (by its profile), over HTTP(S) with urllib."""
 
     def __init__(self, url: str, *, timeout: float = HTTP_TIMEOUT):
-        parts = urllib.parse.urlsplit(url.strip())
+        self.profile, http_url = split(url)
+        parts = urllib.parse.urlsplit(http_url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise StoreError(f"{url} is not the http(s) URL of a SPARQL service")
         try:
@@ -52,10 +58,12 @@ class RemoteStore(Store):
         if parts.username is not None:
             user = urllib.parse.unquote(parts.username)
             password = urllib.parse.unquote(parts.password or "")
-            self._auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        self.location = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
-        self.query_url = self.location + "/query"
-        self.update_url = self.location + "/update"
+            self._auth = f"Bearer {password}" if self.profile.bearer else \
+                "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        base = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+        self.query_url = base + self.profile.query
+        self.update_url = base + self.profile.update
+        self.location = base if http_url == url.strip() else f"{self.profile.name}+{base}"
         self.timeout = timeout
         loopback = parts.hostname in ("localhost", "::1") or parts.hostname.startswith("127.")
         handlers = [urllib.request.ProxyHandler({})] if loopback else []
@@ -63,7 +71,10 @@ class RemoteStore(Store):
 
     @functools.cached_property
     def lateral(self) -> bool:
-        """Whether the endpoint parses LATERAL (Oxigraph's does; SPARQL 1.1 has none): asked once."""
+        """Whether the endpoint parses LATERAL (Oxigraph's does; SPARQL 1.1 has none): its profile
+        says, or it is asked once."""
+        if self.profile.lateral is not None:
+            return self.profile.lateral
         try:
             self._query(named("store_lateral"), Sparql("SELECT"), None, lambda m: m)
         except StoreError as error:
@@ -151,7 +162,7 @@ class RemoteStore(Store):
     def _query(self, text, parsed, timeout, fix) -> Result:
         params = [("query", text)]
         if not parsed.has_from:
-            params.append(("union-default-graph", ""))
+            params += self.profile.union
         elif parsed.dataset:  # the query's own dataset, also as protocol parameters: a server whose
             default, named = parsed.dataset  # default graph is the union would override FROM
             params += [("default-graph-uri", iri) for iri in default] + \
@@ -167,6 +178,48 @@ class RemoteStore(Store):
             return result_from_bytes(data, content_type, self.query_url)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"SPARQL endpoint {self.query_url} sent an unreadable answer: {one_line(e)}") from None
+
+    def query_whole(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None) -> Result:
+        """Every row of a SELECT, counted first (count_query): in pages of the profile's `page` rows
+        (page_query; a page cut shorter still is followed from where it stopped), else in one answer.
+        Fewer rows than the count, or more (the store changed meanwhile), is a StoreError."""
+        if Sparql(sparql).form != "SELECT":  # an ASK is one answer; a graph result is no rows to count
+            return self.query(sparql, bindings, timeout=timeout)
+        expected = self.count_rows(sparql, bindings, timeout=timeout)
+        page = self.profile.page
+        paged = page and page_query(sparql, page, 0)
+        rows, variables = [], []
+        while True:
+            text = page_query(sparql, page, len(rows)) if paged else sparql
+            result = self.query(text, bindings, timeout=timeout)
+            got = list(result)
+            rows += got
+            variables = result.variables
+            if not paged or not got or len(rows) >= expected:
+                break
+        if len(rows) > expected:
+            cause = "the store changed while it was read, or the endpoint counts otherwise than it answers"
+        elif paged:
+            cause = f"it cuts its answers short even in pages of {page:,}"
+        else:
+            cause = ("it cuts its answers short (a cap such as Virtuoso's ResultSetMaxRows: name the profile in "
+                     "the URL, virtuoso+http://...)")
+        if len(rows) != expected:
+            raise StoreError(f"SPARQL endpoint {self.query_url} answered {len(rows):,} rows where it counts "
+                             f"{expected:,}: {cause}; refusing a partial answer")
+        return Result.of_rows(variables, rows)
+
+    def count_rows(self, sparql: str, bindings: dict | None = None, *, timeout: float | None = None) -> int:
+        """How many rows the SELECT `sparql` has (one COUNT query: an answer of one row, never cut)."""
+        return self._number(self.query(count_query(sparql), bindings, timeout=timeout))
+
+    def _number(self, result: Result) -> int:
+        """The number a COUNT query answered."""
+        rows = list(result)
+        try:
+            return int(rows[0][0].value)
+        except (IndexError, AttributeError, TypeError, ValueError):
+            raise StoreError(f"SPARQL endpoint {self.query_url} did not answer a COUNT query") from None
 
     def _update(self, text, fix) -> None:
         response = self._post(self.update_url, text.encode("utf-8"), "application/sparql-update", None, None, fix)
@@ -196,11 +249,7 @@ class RemoteStore(Store):
             self._update(" ;\n".join(parts), lambda m: m)
 
     def count(self) -> int:
-        rows = list(self._query(named("store_count"), Sparql("SELECT"), None, lambda m: m))
-        try:
-            return int(rows[0][0].value)
-        except (IndexError, AttributeError, TypeError, ValueError):
-            raise StoreError(f"SPARQL endpoint {self.query_url} did not answer a COUNT query") from None
+        return self._number(self._query(named("store_count"), Sparql("SELECT"), None, lambda m: m))
 
     def _export(self, fmt, out, graph) -> None:
         values = f"  VALUES ?g {{ {graph} }}\n" if graph is not None else ""

@@ -41,6 +41,13 @@ class Result:
             return cls("ask", boolean=bool(result), origin=origin)
         return cls("graph", triples=result, origin=origin)
 
+    @classmethod
+    def of_rows(cls, variables: list[str], rows: list[tuple]) -> Result:
+        """A SELECT result made of rows already read (the pages of one answer, kg.store.remote), to iterate."""
+        result = cls("select")
+        result.variables, result._solutions = variables, rows
+        return result
+
     def _failed(self, error: Exception) -> StoreError:
         if self.origin:  # parsed as it is read: a garbled answer shows only now
             return StoreError(f"SPARQL endpoint {self.origin} sent an unreadable answer: {one_line(error)}")

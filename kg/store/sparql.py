@@ -11,6 +11,7 @@ from typing import Callable
 import pyoxigraph as ox
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from kg.queries import compose, named
 from kg.store.errors import StoreError, one_line
 
 _TOKENS = re.compile(r"""
@@ -177,6 +178,60 @@ class Sparql:
                     shift += length
             return f"{message[:m.start()]}{line}:{col - shift}{message[m.end():]}"
         return fix
+
+
+def count_query(text: str) -> str:
+    """The SELECT `text` as a count of its rows (kg/queries/store_count_rows.rq; its prologue kept in
+    front, its ORDER BY left out): how many rows a whole answer has (kg.store.remote)."""
+    start, _, order, _ = _outline(Sparql(text))
+    return text[:start] + compose(named("store_count_rows"), query=text[start:order] + "\n")
+
+
+def page_query(text: str, limit: int, offset: int) -> str | None:
+    """The SELECT `text` cut to `limit` rows from `offset` in a total order, so that pages neither
+    overlap nor leave a row out (kg/queries/store_page.rq: its ORDER BY, if any, then all its
+    variables as one key; Virtuoso sorts on 20 keys at most, and takes no alias of an aggregate in
+    a sort key of the query itself). None when the text cannot be paged so (SELECT *, or a LIMIT,
+    OFFSET or VALUES of its own after WHERE)."""
+    start, variables, order, cut = _outline(Sparql(text))
+    if variables is None or cut:
+        return None
+    # the variables' text, each cut off by a control character that no RDF text of kg's holds
+    key = ", '\\u0001', ".join(f'COALESCE(STR(?{v}), "")' for v in variables)
+    sort = "ORDER BY" if order is None else text[order:].strip()
+    names = " ".join(f"?{v}" for v in variables)
+    return text[:start] + compose(named("store_page"), variables=f"    {names}\n", order=f"  {sort} (CONCAT({key}))\n",
+                                  page=f"LIMIT {int(limit)} OFFSET {int(offset)}\n",
+                                  query=text[start:order] + "\n")  # last: its own lines stay as they are
+
+
+def _outline(parsed: Sparql) -> tuple[int, list[str] | None, int | None, bool]:
+    """Of a SELECT: where its SELECT begins (after the prologue), the names it projects (None for
+    SELECT *), where the ORDER BY after its WHERE group begins (None without one), and whether
+    LIMIT, OFFSET or VALUES follow that group."""
+    tokens, depth, parens = parsed.tokens, 0, 0
+    start = next((i for i, (kind, value, _) in enumerate(tokens) if kind == "word" and value.upper() == "SELECT"),
+                 None)
+    if start is None or parsed.form != "SELECT":
+        raise StoreError("only a SELECT query can be counted or paged")
+    variables: list[str] | None = []
+    i = start + 1
+    while i < len(tokens) and tokens[i][0] != "open" and tokens[i][1].upper() != "WHERE":
+        kind, value, _ = tokens[i]
+        parens += (value == "(") - (value == ")")
+        if kind == "var" and (parens == 0 or tokens[i - 1][1].upper() == "AS") and variables is not None:
+            variables.append(value[1:])
+        elif value == "*" and parens == 0:
+            variables = None
+        i += 1
+    last = i
+    for j in range(i, len(tokens)):
+        depth += (tokens[j][0] == "open") - (tokens[j][0] == "close")
+        if depth == 0 and tokens[j][0] == "close":
+            last = j
+    tail = [(value.upper(), position) for kind, value, position in tokens[last + 1:] if kind == "word"]
+    order = next((position for word, position in tail if word == "ORDER"), None)
+    return tokens[start][2], variables, order, any(word in ("LIMIT", "OFFSET", "VALUES") for word, _ in tail)
 
 
 def _term(name: str, value):
