@@ -152,11 +152,10 @@ class Graph:
         violation). kg.validate says how."""
         from kg.validate import validate
 
-        graphs = self.store.graphs()
         if article:
-            return 1, validate(self.store, sorted({self._graph_name(article), str(AGENTS_GRAPH)}), everything=False)
-        return len([g for g in graphs if g not in (str(AGENTS_GRAPH), str(GROUPS_GRAPH))]), \
-            validate(self.store, graphs, everything=True)
+            return 1, validate(self.store, sorted({self._graph_name(article), str(AGENTS_GRAPH)}))
+        shared = (str(AGENTS_GRAPH), str(GROUPS_GRAPH))
+        return len([g for g in self.store.graphs() if g not in shared]), validate(self.store)
 
     def _graph_name(self, article: str) -> str:
         name = article if article.startswith(("http://", "https://")) else rdf.article_iri(article)

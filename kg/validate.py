@@ -1,14 +1,15 @@
 """SHACL validation of the store against ontology/shapes.ttl (kg validate), a slice at a time.
 
 pyshacl validates an rdflib graph held in memory; given the whole store as one graph, its time and
-memory grew faster than the store (FAULTS.md F16). Here each node is checked in one slice of a few
-thousand nodes, the slice's graph holding everything the shapes read about them: what is said of
-them in any graph, what points at them by a property a shape targets or follows backwards, the
-types of the nodes they reach by a property whose values must be of a class, and the class
-hierarchy (kg/queries/validate_slice.rq). A slice keeps only the results about its own nodes (the
-other nodes in its graph, a neighbour with only its type, are checked where they belong), so the
-violations are those of the store validated whole, at a slice's memory. Which properties the
-slices follow is read from the shapes, which use property paths and inverse paths only.
+memory grew faster than the store (FAULTS.md F16). Here each node is checked in one slice of
+SLICE_NODES nodes, with the first graph (by IRI) that describes it (kg/queries/validate_nodes.rq),
+and the slice's rdflib graph holds everything the shapes read about its nodes: what is said of
+them in any graph (validate_about.rq), what points at them by a property a shape targets or follows
+backwards (validate_pointing.rq), the types of the nodes they reach by a property whose values
+must be of a class (validate_types.rq), and the class hierarchy (validate_classes.rq). A neighbour
+present only by its type is checked too, and fails; only the results about the slice's own nodes
+are kept, so the violations are those of the store validated whole. Which properties the slices
+follow is read from the shapes, which use property paths and inverse paths only.
 
 The shapes' SHACL-SPARQL constraints run once each over the whole store in Oxigraph, where pyshacl
 would parse and run the query anew for every focus node (every text span).
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -26,31 +27,27 @@ from kg import query as q
 from kg.queries import compose, named
 from kg.vocab import ontology_path
 
-SLICE_NODES = 5000  # nodes checked per pyshacl run: memory per slice (~10 articles), few runs
+SLICE_NODES = 5000  # nodes a pyshacl run: its memory (about 10 articles' worth), and few runs
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def validate(store, graphs: list[str], everything: bool) -> list[str]:
-    """One line per violation (sorted) in the named `graphs` of `store`, validated as one RDF graph
-    (`everything`: they are all the store's graphs, which the queries then need not list)."""
+def validate(store, graphs: list[str] | None = None) -> list[str]:
+    """One line per violation (sorted) in the named `graphs` of `store` (None: all of them),
+    validated as one RDF graph."""
     import pyshacl
     import rdflib
 
     shapes = rdflib.Graph().parse(ontology_path("shapes.ttl"), format="turtle")
-    found = [line for c in _take_sparql_constraints(shapes)
-             for line in _sparql_violations(store, c, None if everything else graphs)]
+    found = [line for c in _take_sparql_constraints(shapes) for line in _sparql_violations(store, c, graphs)]
     links = _links(shapes)
-    dataset = "" if everything else "".join(f"FROM NAMED {NamedNode(g)}\n" for g in graphs)
-    about, types = (compose(named(f"validate_{name}"), dataset=dataset) for name in ("about", "types"))
-    pointing = compose(named("validate_pointing"), dataset=dataset, inward=_among("q", links["inward"]))
-    hierarchy = list(q.run(store, compose(named("validate_classes"), dataset=dataset)))
+    dataset = "".join(f"FROM NAMED {NamedNode(g)}\n" for g in graphs or [])  # none: all graphs
+    queries = {name: compose(named(f"validate_{name}"), dataset=dataset) for name in ("about", "types", "classes")}
+    queries["pointing"] = compose(named("validate_pointing"), dataset=dataset, inward=_among("q", links["inward"]))
+    hierarchy = list(q.run(store, queries["classes"]))
     with _quiet("rdflib"):  # an ill-typed literal is a violation to list, not a logged traceback
-        for nodes in _slices(store, graphs, dataset, links["targeted"]):
-            triples = list(q.run(store, about, {"n": nodes})) + list(q.run(store, pointing, {"n": nodes}))
-            reached = [n for n in {o for _, p, o in triples if p.value in links["classed"]} |
-                       {s for s, p, _ in triples if p.value in links["classed_back"]} if not isinstance(n, BlankNode)]
+        for nodes in _slices(store, graphs or store.graphs(), dataset, links["targeted"]):
             data = rdflib.Graph()
-            for triple in triples + hierarchy + (list(q.run(store, types, {"n": reached})) if reached else []):
+            for triple in _slice(store, nodes, queries, links) + hierarchy:
                 data.add(tuple(_rdflib(term) for term in triple))
             conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                                    inplace=True)
@@ -60,7 +57,7 @@ def validate(store, graphs: list[str], everything: bool) -> list[str]:
     return sorted(found)
 
 
-def _slices(store, graphs: list[str], dataset: str, targeted: set) -> Iterator[list]:
+def _slices(store, graphs: list[str], dataset: str, targeted: set[str]) -> Iterator[list]:
     """The nodes to check, SLICE_NODES at a time: graph after graph, those it is the first to
     describe, then the targeted objects that no graph describes."""
     listing = compose(named("validate_nodes"), dataset=dataset)
@@ -74,6 +71,15 @@ def _slices(store, graphs: list[str], dataset: str, targeted: set) -> Iterator[l
             nodes = nodes[SLICE_NODES:]
     if nodes:
         yield nodes
+
+
+def _slice(store, nodes: list, queries: dict[str, str], links: dict[str, set[str]]) -> list[tuple]:
+    """The triples a slice's checks of `nodes` read, but the class hierarchy (pyoxigraph terms)."""
+    triples = list(q.run(store, queries["about"], {"n": nodes})) + list(q.run(store, queries["pointing"], {"n": nodes}))
+    reached = {o for _, p, o in triples if p.value in links["classed"]} | \
+        {s for s, p, _ in triples if p.value in links["classed_back"]}
+    reached = [n for n in reached.difference(nodes) if not isinstance(n, BlankNode)]  # no query can name a blank node
+    return triples + (list(q.run(store, queries["types"], {"n": reached})) if reached else [])
 
 
 def _links(shapes) -> dict[str, set[str]]:
