@@ -53,7 +53,7 @@ def validate(store, graphs: list[str] | None = None) -> list[str]:
                                                    inplace=True)
             if not conforms:
                 own = {_rdflib(node) for node in nodes}
-                found += [line for focus, line in violations(report) if focus in own]
+                found += [line for focus, line in _violations(report) if focus in own]
     return sorted(found)
 
 
@@ -89,20 +89,20 @@ def _links(shapes) -> dict[str, set[str]]:
     from rdflib import BNode
     from rdflib.namespace import SH
 
-    inward, classed, classed_back = set(shapes.objects(None, SH.targetObjectsOf)), set(), set()
+    targeted = set(shapes.objects(None, SH.targetObjectsOf))
+    inward, classed, classed_back = set(targeted), set(), set()
     for shape in set(shapes.objects(None, SH.property)):
         path = shapes.value(shape, SH.path)
         back = shapes.value(path, SH.inversePath) if isinstance(path, BNode) else None
+        if isinstance(path, BNode) and back is None:
+            raise ValueError(f"kg validate follows property and inverse paths only, not {path!r}")
         if back is not None:
             inward.add(back)
-        elif isinstance(path, BNode):
-            raise ValueError(f"kg validate follows property and inverse paths only, not {path!r}")
         if (shape, SH["class"], None) in shapes:
-            (classed_back if back is not None else classed).add(back if back is not None else path)
+            classed_back.add(back) if back is not None else classed.add(path)
 
     return {name: {str(p) for p in properties} for name, properties in (
-        ("targeted", set(shapes.objects(None, SH.targetObjectsOf))), ("inward", inward), ("classed", classed),
-        ("classed_back", classed_back))}
+        ("targeted", targeted), ("inward", inward), ("classed", classed), ("classed_back", classed_back))}
 
 
 def _values(var: str, properties: set) -> str:
@@ -171,7 +171,7 @@ def _take_sparql_constraints(shapes) -> list[tuple[str, str, str]]:
 
 def _sparql_violations(store, constraint: tuple[str, str, str], graphs: list[str] | None) -> list[str]:
     """One line per result of a SPARQL constraint over the focus nodes in `graphs` (None: all),
-    as violations() writes them; {?var} in the message is the value bound."""
+    as _violations() writes them; {?var} in the message is the value bound."""
     targets, select, message = constraint
     within = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} GRAPH ?g {{ {targets} }}" if graphs else targets
     lines = []
@@ -183,7 +183,7 @@ def _sparql_violations(store, constraint: tuple[str, str, str], graphs: list[str
     return lines
 
 
-def violations(report) -> list[tuple]:
+def _violations(report) -> list[tuple]:
     """(focus node, line) per result of a pyshacl report; the line: the node, the property path
     (^p for an inverse path), the message."""
     from rdflib import BNode
