@@ -16,7 +16,8 @@ The pipeline, one stage a module or package, each importing only the stages befo
     ③ resolve       mentions -> canonical entities (the entity register + the resolver)
     ④ rdf           records -> triples: one named graph per article, the agents shared
     ⑤ store         where the triples live: embedded Oxigraph or any SPARQL 1.1 endpoint
-    ⑥ ingest, query the write side (①-⑤ wired) and the read side (kg/queries/*.rq)
+    ⑥ ingest, query, validate   the write side (①-⑤ wired), the read side (kg/queries/*.rq), the
+                    SHACL check of what was written, a slice of nodes at a time
     ⑦ corroborate   claims about the same thing, grouped, with their independent sources
     ⑧ graph         kg.Graph: the one facade over ⑤-⑦
     ⑨ network, render, analyze, evaluate   views of the graph, and the PolNeAR scores

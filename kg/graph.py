@@ -10,20 +10,16 @@
 from __future__ import annotations
 
 import io
-import logging
-import re
 import time
-from contextlib import contextmanager
 
 from pyoxigraph import Literal, NamedNode
 
 from kg import query as q
 from kg import rdf
-from kg.ingest import IngestSummary, groups_stale, ingest
-from kg.queries import compose, named
 from kg.documents import InputError
+from kg.ingest import IngestSummary, groups_stale, ingest
 from kg.store import StoreError, open_store
-from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH, ontology_path
+from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH
 
 
 def term(value):
@@ -151,34 +147,15 @@ class Graph:
         return dataset
 
     def validate(self, article: str | None = None) -> tuple[int, list[str]]:
-        """SHACL validation of the article graphs (all, or one) with the agents graph, against
-        ontology/shapes.ttl: (graphs checked, one line per violation)."""
-        import pyshacl
-        import rdflib
+        """SHACL validation of the article graphs (all, or one) with the agents graph (and, for
+        all, the claim groups), against ontology/shapes.ttl: (graphs checked, one line per
+        violation). kg.validate says how."""
+        from kg.validate import validate
 
-        with _quiet("rdflib"):  # an ill-typed literal is a violation to list, not a logged traceback
-            return self._validate(article, pyshacl, rdflib)
-
-    def _validate(self, article, pyshacl, rdflib) -> tuple[int, list[str]]:
-        shared = [str(AGENTS_GRAPH)]  # checked with the articles, not counted as article graphs
-        graphs = self.store.graphs()
-        if not article and str(GROUPS_GRAPH) in graphs:
-            shared.append(str(GROUPS_GRAPH))
-        names = [self._graph_name(article)] if article else [g for g in graphs if g not in shared]
-        data = rdflib.Graph()
-        for name in names + shared:
-            buffer = io.BytesIO()
-            self.store.export("nt", buffer, name)
-            data.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
-        shapes = rdflib.Graph().parse(ontology_path("shapes.ttl"), format="turtle")
-        # SPARQL constraints run here, over the store, each once: pyshacl parses the query anew for
-        # each focus node (every text span: 40 % of validating PolNeAR train).
-        found = [line for c in _take_sparql_constraints(shapes, rdflib) for line in
-                 _sparql_violations(self.store, c, names if article else None)]
-        # inplace: the data graph is ours to spend, pyshacl need not copy it
-        conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                               inplace=True)
-        return len(names), sorted(found + ([] if conforms else _violations(report)))
+        if article:
+            return 1, validate(self.store, sorted({self._graph_name(article), str(AGENTS_GRAPH)}))
+        shared = (str(AGENTS_GRAPH), str(GROUPS_GRAPH))
+        return len([g for g in self.store.graphs() if g not in shared]), validate(self.store)
 
     def _graph_name(self, article: str) -> str:
         name = article if article.startswith(("http://", "https://")) else rdf.article_iri(article)
@@ -186,62 +163,3 @@ class Graph:
             raise StoreError(f"no article graph {article!r} in the store")
         return name
 
-
-@contextmanager
-def _quiet(name: str):
-    """The logger `name` (and those below it) silent for a while."""
-    logger = logging.getLogger(name)
-    disabled, logger.disabled = logger.disabled, True
-    children = [child for key, child in logging.Logger.manager.loggerDict.items()
-                if key.startswith(name + ".") and isinstance(child, logging.Logger)]
-    before = [child.disabled for child in children]
-    for child in children:
-        child.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = disabled
-        for child, was in zip(children, before):
-            child.disabled = was
-
-
-def _take_sparql_constraints(shapes, rdflib) -> list[tuple[str, str, str]]:
-    """The SHACL-SPARQL constraints of `shapes` that need nothing but $this, taken out of it:
-    (a pattern binding ?this to each focus node of its shape, the SELECT with ?this, the message)."""
-    from rdflib.namespace import RDF, SH
-
-    taken = []
-    for shape, constraint in list(shapes.subject_objects(SH.sparql)):
-        select, message = shapes.value(constraint, SH.select), shapes.value(constraint, SH.message)
-        if select is None or shapes.value(constraint, SH.prefixes) is not None or \
-                re.search(r"\$(?!this\b)\w", str(select)):
-            continue  # pyshacl evaluates what this does not
-        targets = [f"{{ ?this <{RDF.type}> <{c}> }}" for c in shapes.objects(shape, SH.targetClass)] + \
-            [f"{{ [] <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)] + \
-            [f"{{ ?this <{p}> [] }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
-        if not targets or any(shapes.objects(shape, SH.targetNode)):
-            continue
-        shapes.remove((shape, SH.sparql, constraint))
-        taken.append((" UNION ".join(targets), re.sub(r"\$this\b", "?this", str(select)), str(message or "")))
-    return taken
-
-
-def _sparql_violations(store, constraint: tuple[str, str, str], graphs: list[str] | None) -> list[str]:
-    """One line per result of a SPARQL constraint over the focus nodes in `graphs` (None: all),
-    as _violations writes them; {?var} in the message is the value bound."""
-    targets, select, message = constraint
-    within = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} GRAPH ?g {{ {targets} }}" if graphs else targets
-    lines = []
-    for row in q.records(store.query(compose(named("sparql_constraint"), targets=within + "\n",
-                                             select=select + "\n"))):
-        text = re.sub(r"\{[?$](\w+)\}", lambda m, row=row: str(row.get(m.group(1), m.group()) or ""), message)
-        path = q.compact_iri(row["path"]) if row.get("path") else "-"
-        lines.append(f"{q.compact_iri(row['this'])}: {path}: {text or 'violation'}")
-    return lines
-
-
-def _violations(report) -> list[str]:
-    """One line per SHACL result: the node, the property path, the message."""
-    rows = report.query(q.named("shacl_violations"))
-    return sorted(f"{q.compact_iri(str(f))}: {q.compact_iri(str(p)) if p else '-'}: {m or 'violation'}"
-                  for f, p, m in rows)

@@ -150,3 +150,56 @@ def test_a_text_span_whose_words_do_not_fit_its_offsets_is_one_violation_of_its_
     for graph, lines in (([], [line]), (["--graph", SEED_000.stem], [line]), (["--graph", SEED_003.stem], [])):
         result = cli("validate", "--store", store, *graph)
         assert (result.exit_code, result.stdout.splitlines()) == (1 if lines else 0, lines), result.output
+
+
+# --- F16: validate checks the store a slice of nodes at a time, and finds what it finds whole ----------
+
+A, B = (f"https://w3id.org/kg-attribution/article/{seed.stem}" for seed in (SEED_000, SEED_003))
+ZELENSKY = "https://w3id.org/kg-attribution/entity/person/volodymyr-zelensky"
+NOWHERE = "https://w3id.org/kg-attribution/entity/platform/nowhere"
+PLANTED = f"""
+INSERT {{ GRAPH kgg:claim-groups {{ <{A}#a2> kg:inGroup ?group }} }}  # a member that is no claim
+WHERE {{ GRAPH kgg:claim-groups {{ <{A}#a1-claim> kg:inGroup ?group }} }} ;
+DELETE WHERE {{ GRAPH <{B}> {{ <{B}#a11-claim> kg:span ?span }} }} ;  # a claim (in a group) without spans
+INSERT DATA {{
+  GRAPH kgg:agents {{ <{ZELENSKY}> rdfs:label "Zelenskyy" }}            # two labels
+  GRAPH <{A}> {{
+    <{A}> schema:datePublished "2024-13-45"^^xsd:date .                   # an ill-typed date
+    <{ZELENSKY}> kg:role 7 }}                     # an agent described in an article graph too
+  GRAPH <{B}> {{ <{B}#a1> kg:onPlatform <{NOWHERE}> }}                # an agent described nowhere
+}}"""
+
+
+def validated(store: str, monkeypatch, slice_nodes: int, *options: str) -> list[str]:
+    monkeypatch.setattr("kg.validate.SLICE_NODES", slice_nodes)
+    result = cli("validate", "--store", store, *options)
+    assert result.exit_code == (1 if result.stdout else 0) and "Traceback" not in result.output, result.output
+    return result.stdout.splitlines()
+
+
+def test_violations_planted_across_slices_are_found_as_in_the_whole_store(store_location, monkeypatch):
+    assert cli("ingest", "--store", store_location, SEED_000, SEED_003).exit_code == 0
+    assert validated(store_location, monkeypatch, 3) == []
+    assert cli("query", "--update", "--store", store_location, PLANTED).exit_code == 0
+    group = rows(store_location, f"SELECT ?g WHERE {{ <{A}#a1-claim> kg:inGroup ?g }}")[0]["g"]
+    a, b, person = f"kga:{SEED_000.stem}", f"kga:{SEED_003.stem}", "kge:person/volodymyr-zelensky"
+    expected = sorted([
+        f"<{group}>: ^kg:inGroup: Claim group: needs at least one member, each a kg:Claim (kg:inGroup).",
+        f"{b}#a11-claim: kg:span: Claim: needs at least one kg:span, each a kg:TextSpan.",
+        f"{person}: rdfs:label: Agent: needs exactly one rdfs:label, a string (language tag allowed).",
+        f"{person}: kg:role: Agent: every kg:role is an xsd:string.",
+        f"{a}: schema:datePublished: Article: has at most one schema:datePublished, an xsd:date or xsd:dateTime.",
+        f"{b}#a1: kg:onPlatform: Attribution: has at most one kg:onPlatform, a kg:Platform.",
+        ("kge:platform/nowhere: rdf:type: Agent: needs exactly one rdf:type among kg:Person, kg:NewsOutlet, "
+         "kg:Platform, kg:IntelligenceAgency, kg:GovernmentBody, kg:Government, kg:Organization, "
+         "kg:AnonymousSource, kg:Group."),
+        "kge:platform/nowhere: rdfs:label: Agent: needs exactly one rdfs:label, a string (language tag allowed).",
+    ])
+    whole = validated(store_location, monkeypatch, 10**9)  # one slice: pyshacl given the whole store
+    assert whole == expected
+    for size in (4, 40):  # claims, their groups, their spans and agents in other slices
+        assert validated(store_location, monkeypatch, size) == whole
+    # B's graph with the agents graph: the role planted in A's graph is not in them
+    one = [line for line in whole if line.startswith((b, "kge:")) and "kg:role" not in line]
+    assert validated(store_location, monkeypatch, 10**9, "--graph", SEED_003.stem) == one
+    assert validated(store_location, monkeypatch, 3, "--graph", SEED_003.stem) == one

@@ -21,7 +21,7 @@ STAGES = [
     {"kg.resolve"},
     {"kg.rdf"},
     {"kg.store"},
-    {"kg.ingest", "kg.query"},
+    {"kg.ingest", "kg.query", "kg.validate"},
     {"kg.corroborate"},
     {"kg.graph"},
     {"kg.network", "kg.render", "kg.analyze", "kg.evaluate", "kg.web"},
