@@ -18,10 +18,13 @@ from kg.text import plural
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="A running Dask scheduler (else a local cluster).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, metavar="N",
               help="Worker processes of the local cluster.")
+@click.option("--threads", is_flag=True,
+              help="Run the local cluster's workers as threads of this process (quicker to start; spaCy "
+                   "holds Python's lock for part of its work, so processes parse faster).")
 @click.option("--partition", type=click.IntRange(min=1), default=64, show_default=True, metavar="N",
               help="Articles a shard.")
 @ENTITIES
-def run(paths, out_dir, scheduler, workers, partition, entity_files):
+def run(paths, out_dir, scheduler, workers, threads, partition, entity_files):
     """Read articles (.txt, .jsonl, .html, directories) and process them in shards on Dask: each
     shard's records, graphs and tables go to DIR/shards/, then the corpus-wide steps (the surname
     merge, the agents, the claim groups) to DIR/corpus/. Then `kg load DIR` fills a store.
@@ -43,8 +46,8 @@ def run(paths, out_dir, scheduler, workers, partition, entity_files):
 
     started = time.perf_counter()
     bar = tqdm(unit="shard", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
-    summary = run_shards(paths, out_dir, scheduler=scheduler, workers=workers, partition=partition,
-                         entity_files=entity_files, on_error=report_error,
+    summary = run_shards(paths, out_dir, scheduler=scheduler, workers=workers, processes=not threads,
+                         partition=partition, entity_files=entity_files, on_error=report_error,
                          on_plan=lambda n: bar.reset(total=n), on_shard=lambda _: bar.update())
     bar.close()
     click.echo(f"{plural(summary.shards, 'shard')} ({summary.skipped} done before, {summary.failed} failed), "

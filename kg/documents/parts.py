@@ -21,6 +21,7 @@ class Part:
     line: int | None = None      # a .jsonl part: its first line, that line's byte offset, how many
     offset: int = 0              # lines (None: to the end of the file); None: the whole file
     lines: int | None = None
+    size: int = 1                # articles, at most: its lines (planning shards of about equal size)
 
     @property
     def span(self) -> tuple[int, int, int | None] | None:
@@ -46,17 +47,18 @@ def _split(path: str, root: str | None, size: int) -> Iterator[Part]:
         yield Part(path, root)
         return
     try:
-        starts = _line_starts(path, size)
+        starts, end = _line_starts(path, size)
     except OSError:  # read_path says what is wrong with it
         yield Part(path, root)
         return
-    for (line, offset), (after, _) in zip(starts, starts[1:] + [(None, None)]):
-        yield Part(path, root, line, offset, None if after is None else after - line)
+    for (line, offset), after in zip(starts, [line for line, _ in starts[1:]] + [None]):
+        yield Part(path, root, line, offset, None if after is None else after - line, (after or end) - line)
 
 
-def _line_starts(path: str, size: int) -> list[tuple[int, int]]:
-    """(line number, byte offset) of line 1 and of every `size`-th line after it."""
-    starts, line, position = [(1, 0)], 1, 0
+def _line_starts(path: str, size: int) -> tuple[list[tuple[int, int]], int]:
+    """(line number, byte offset) of line 1 and of every `size`-th line after it; and the number the
+    line after the last would have."""
+    starts, line, position, last = [(1, 0)], 1, 0, b"\n"
     with open_regular(path) as f:
         total = os.fstat(f.fileno()).st_size
         while block := f.read(BLOCK):
@@ -66,5 +68,5 @@ def _line_starts(path: str, size: int) -> list[tuple[int, int]]:
                 if (line - 1) % size == 0 and position + at + 1 < total:
                     starts.append((line, position + at + 1))
                 at = block.find(b"\n", at + 1)
-            position += len(block)
-    return starts
+            position, last = position + len(block), block[-1:]
+    return starts, line if last == b"\n" else line + 1

@@ -23,9 +23,6 @@ from kg.pipeline.reduce import ReduceSummary, reduce_shards
 from kg.pipeline.shard import PipelineError, RunInfo, ShardSummary, done, parts_digest, process_shard
 from kg.resolve import load_register
 
-CONNECT_SECONDS = 10
-
-
 class ModelsOnce(WorkerPlugin):
     """Loads the spaCy pipeline and the cue model in each worker as it starts (both are cached per
     process), so that no shard pays for them and nothing heavy is pickled."""
@@ -56,7 +53,7 @@ def shards(parts: list[Part], size: int) -> list[tuple[str, list[Part]]]:
     out, current, count = [], [], 0
     for part in parts:
         current.append(part)
-        count += size if part.line is not None and part.lines is None else (part.lines or 1)
+        count += part.size
         if count >= size:
             out.append(current)
             current, count = [], 0
@@ -83,7 +80,7 @@ def connect(scheduler: str | None, workers: int, processes: bool = True) -> tupl
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout=CONNECT_SECONDS), None
+        return Client(scheduler), None  # waits distributed.comm.timeouts.connect (DASK_DISTRIBUTED__...)
     except (OSError, TimeoutError, ValueError) as error:
         raise PipelineError(f"cannot reach the Dask scheduler {scheduler}: {error}") from None
 
