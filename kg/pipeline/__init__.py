@@ -1,7 +1,8 @@
 """Past one machine: the corpus in shards, each processed alone (the map), the corpus-wide steps as
 reduces over the shards' small tables, and a bulk load of the result.
 
-    process_shard(parts, "out/", name="00000", when=run_time())   # one shard -> out/shards/00000.*
+    shards, errors = plan_shards(["corpus.jsonl"], 64)    # [(name, parts)], about 64 articles each
+    process_shard(parts, "out/", name=name)    # one shard -> out/shards/NAME.* (any machine, any order)
     reduce_shards("out/")                     # the surname merge, the agents, the claim groups -> out/corpus/
     load_run("out/", store)                    # everything into a store, as kg ingest would have written it
 
@@ -18,7 +19,7 @@ engine can call process_shard on its own partitions. The files a run writes (out
 """
 from kg.pipeline.load import LoadSummary, load_run
 from kg.pipeline.reduce import ReduceSummary, reduce_shards
-from kg.pipeline.shard import RunInfo, ShardSummary, article_quads, process_shard
+from kg.pipeline.shard import RunInfo, ShardSummary, article_quads, plan_shards, process_shard
 
-__all__ = ["process_shard", "article_quads", "ShardSummary", "RunInfo", "reduce_shards", "ReduceSummary",
+__all__ = ["plan_shards", "process_shard", "article_quads", "ShardSummary", "RunInfo", "reduce_shards", "ReduceSummary",
            "load_run", "LoadSummary"]

@@ -12,15 +12,17 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Callable
 
 import dask.bag as db
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
-from kg.documents import InputError, Part, plan
+from kg.documents import Part
 from kg.errors import KgError
 from kg.pipeline.reduce import ReduceSummary, reduce_shards
-from kg.pipeline.shard import PipelineError, RunInfo, ShardSummary, done, parts_digest, process_shard
+from kg.pipeline.shard import (PipelineError, RunInfo, ShardSummary, done, parts_digest, plan_shards,
+                               process_shard)
 from kg.resolve import load_register
 
 class ModelsOnce(WorkerPlugin):
@@ -45,21 +47,19 @@ class RunSummary:
     attributions: int = 0
     errors: list[str] = field(default_factory=list)
     reduce: ReduceSummary | None = None
+    on_error: Callable[[str], None] | None = None
 
+    def error(self, line: str) -> None:
+        self.errors.append(line)
+        if self.on_error:
+            self.on_error(line)
 
-def shards(parts: list[Part], size: int) -> list[tuple[str, list[Part]]]:
-    """Consecutive parts of about `size` articles each (a file is one, a .jsonl part its lines),
-    named by their order: the order of the corpus is the order of the names."""
-    out, current, count = [], [], 0
-    for part in parts:
-        current.append(part)
-        count += part.size
-        if count >= size:
-            out.append(current)
-            current, count = [], 0
-    if current:
-        out.append(current)
-    return [(f"{n:06d}", shard) for n, shard in enumerate(out)]
+    def count(self, shard: ShardSummary, skipped: bool = False) -> None:
+        self.skipped += skipped
+        self.articles += shard.articles
+        self.attributions += shard.attributions
+        for line in shard.errors:
+            self.error(line)
 
 
 @functools.lru_cache(maxsize=4)
@@ -67,15 +67,14 @@ def _register(entity_files: tuple[str, ...]):
     return load_register(entity_files)
 
 
-def _task(item: tuple[str, list[Part]], out_dir: str, when: str, entity_files: tuple[str, ...]) -> dict:
+def _task(item: tuple[str, list[Part]], out_dir: str, when: datetime, entity_files: tuple[str, ...]) -> dict:
     name, parts = item
-    info = RunInfo(when=when)
-    return asdict(process_shard(parts, out_dir, name=name, when=info.time, register=_register(entity_files)))
+    return asdict(process_shard(parts, out_dir, name=name, when=when, register=_register(entity_files)))
 
 
 def connect(scheduler: str | None, workers: int, processes: bool = True) -> tuple[Client, LocalCluster | None]:
-    """A client of the scheduler at `scheduler`, else of a new LocalCluster of `workers` workers of one
-    thread each (processes, or threads of this process with `processes` False)."""
+    """A client of the scheduler at `scheduler`, else of a new LocalCluster (on the loopback, no
+    dashboard) of `workers` workers of one thread each: processes, or threads of this one."""
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
         return Client(cluster), cluster
@@ -90,60 +89,56 @@ def run(paths, out_dir: str, *, scheduler: str | None = None, workers: int = 2, 
         on_error: Callable[[str], None] | None = None, on_shard: Callable[[ShardSummary], None] | None = None,
         on_plan: Callable[[int], None] | None = None) -> RunSummary:
     """Process `paths` into `out_dir`: every shard not done yet, on the cluster, then the reduce
-    (when every shard is done). Errors of the input, one line each, go to `on_error`."""
+    (when every shard is done). Errors of the input, one line each, go to `on_error`; `on_plan` gets
+    the number of shards, `on_shard` each shard's summary as it is done (a progress bar)."""
     out_dir = os.path.abspath(out_dir)
     info = RunInfo.open(out_dir, create=True)  # another kg version's directory is refused before any work
-    _register(tuple(entity_files))             # a bad entities file too
-    summary = RunSummary()
-    parts = []
-    for part in plan(paths, partition):
-        if isinstance(part, InputError):
-            summary.errors.append(str(part))
-            if on_error:
-                on_error(str(part))
-        else:
-            parts.append(part)
-    planned = shards(parts, partition)
+    entity_files = tuple(entity_files)
+    _register(entity_files)                    # a bad entities file too
+    summary = RunSummary(on_error=on_error)
+    planned, errors = plan_shards(paths, partition)
+    for line in errors:
+        summary.error(line)
+    summary.shards = len(planned)
+    if on_plan:
+        on_plan(len(planned))
     todo = []
     for name, shard in planned:
         before = done(out_dir, name)
         if before is not None and before.digest == parts_digest(shard):
-            _count(summary, before, on_error, on_shard, skipped=True)
+            summary.count(before, skipped=True)
+            if on_shard:
+                on_shard(before)
         else:
             todo.append((name, shard))
-    summary.shards = len(planned)
-    if on_plan:
-        on_plan(len(planned))
     if todo:
-        _map(todo, out_dir, info, summary, scheduler, workers, processes, retries, tuple(entity_files), on_error,
+        _map(todo, out_dir, info.time, summary, connect(scheduler, workers, processes), retries, entity_files,
              on_shard)
     if not summary.failed:
-        summary.reduce = reduce_shards(out_dir, register=_register(tuple(entity_files)))
+        summary.reduce = reduce_shards(out_dir, register=_register(entity_files))
         for line in summary.reduce.errors:
-            summary.errors.append(line)
-            if on_error:
-                on_error(line)
+            summary.error(line)
     return summary
 
 
-def _map(todo, out_dir, info, summary, scheduler, workers, processes, retries, entity_files, on_error, on_shard):
-    client, cluster = connect(scheduler, workers, processes)
+def _map(todo, out_dir, when, summary, connection, retries, entity_files, on_shard) -> None:
+    client, cluster = connection
     try:
         client.register_plugin(ModelsOnce())
-        bag = db.from_sequence(todo, npartitions=len(todo)).map(_task, out_dir=out_dir, when=info.when,
+        bag = db.from_sequence(todo, npartitions=len(todo)).map(_task, out_dir=out_dir, when=when,
                                                                 entity_files=entity_files)
-        futures = client.compute(bag.to_delayed(), retries=retries)
-        names = {future.key: name for future, (name, _) in zip(futures, todo)}
+        futures = client.compute(bag.to_delayed(), retries=retries)  # one a partition: one a shard
+        names = {future.key: name for future, (name, _) in zip(futures, todo, strict=True)}
         for future in as_completed(futures):
-            if future.status == "finished":
-                for result in future.result():
-                    _count(summary, ShardSummary(**result), on_error, on_shard)
+            if future.status != "finished":
+                summary.failed += 1
+                summary.error(f"shard {names[future.key]}: {_message(future.exception())} (kg run again redoes it)")
                 continue
-            summary.failed += 1
-            line = f"shard {names[future.key]}: {_message(future.exception())} (kg run again redoes it)"
-            summary.errors.append(line)
-            if on_error:
-                on_error(line)
+            for result in future.result():
+                shard = ShardSummary(**result)
+                summary.count(shard)
+                if on_shard:
+                    on_shard(shard)
     finally:
         client.close()
         if cluster is not None:
@@ -153,15 +148,3 @@ def _map(todo, out_dir, info, summary, scheduler, workers, processes, retries, e
 def _message(error: BaseException) -> str:
     text = str(error) if isinstance(error, KgError) else f"{type(error).__name__}: {error}"
     return " ".join(text.split())[:500]
-
-
-def _count(summary: RunSummary, shard: ShardSummary, on_error, on_shard, skipped: bool = False) -> None:
-    summary.skipped += skipped
-    summary.articles += shard.articles
-    summary.attributions += shard.attributions
-    for line in shard.errors:
-        summary.errors.append(line)
-        if on_error:
-            on_error(line)
-    if on_shard:
-        on_shard(shard)

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from kg import query, rdf
-from kg.documents import Article, InputError, Part, iter_parts
+from kg.documents import Article, InputError, Part, iter_parts, plan
 from kg.errors import KgError
 from kg.ingest import model_name, touched
 from kg.extract.records import Attribution
@@ -101,6 +101,24 @@ def atomic(path: str) -> Iterator[IO[bytes]]:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def plan_shards(paths, size: int) -> tuple[list[tuple[str, list[Part]]], list[str]]:
+    """The shards of `paths`: consecutive parts of about `size` articles each, named by their order
+    (the order of the corpus is the order of the names); and the directories that cannot be walked."""
+    shards, errors, current, count = [], [], [], 0
+    for part in plan(paths, size):
+        if isinstance(part, InputError):
+            errors.append(str(part))
+            continue
+        current.append(part)
+        count += part.size
+        if count >= size:
+            shards.append(current)
+            current, count = [], 0
+    if current:
+        shards.append(current)
+    return [(f"{n:06d}", shard) for n, shard in enumerate(shards)], errors
 
 
 def parts_digest(parts: Iterable[Part]) -> str:
