@@ -216,3 +216,18 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
     assert done.returncode == 1
     assert done.stderr.startswith(f"kg: error: cannot reach the Dask scheduler {address}: ")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_the_local_cluster_listens_on_the_loopback_only():
+    import psutil
+
+    from kg.pipeline.runner import connect
+
+    client, cluster = connect(None, 2, processes=False)
+    try:
+        sockets = psutil.Process().net_connections("tcp")
+        listening = {c.laddr.ip for c in sockets if c.status == psutil.CONN_LISTEN}
+    finally:
+        client.close()
+        cluster.close()
+    assert listening == {"127.0.0.1"}

@@ -25,6 +25,9 @@ from kg.pipeline.shard import (PipelineError, RunInfo, ShardSummary, done, parts
                                process_shard)
 from kg.resolve import load_register
 
+LOOPBACK = "127.0.0.1"
+
+
 class ModelsOnce(WorkerPlugin):
     """Loads the spaCy pipeline and the cue model in each worker as it starts (both are cached per
     process), so that no shard pays for them and nothing heavy is pickled."""
@@ -73,10 +76,12 @@ def _task(item: tuple[str, list[Part]], out_dir: str, when: datetime, entity_fil
 
 
 def connect(scheduler: str | None, workers: int, processes: bool = True) -> tuple[Client, LocalCluster | None]:
-    """A client of the scheduler at `scheduler`, else of a new LocalCluster (on the loopback, no
-    dashboard) of `workers` workers of one thread each: processes, or threads of this one."""
+    """A client of the scheduler at `scheduler`, else of a new LocalCluster of `workers` workers of one
+    thread each (processes, or threads of this one), every server on the loopback, no dashboard."""
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, protocol="tcp://",
+                               host=LOOPBACK, dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"})  # its HTTP routes
         return Client(cluster), cluster
     try:
         return Client(scheduler), None  # waits distributed.comm.timeouts.connect (DASK_DISTRIBUTED__...)
