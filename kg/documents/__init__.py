@@ -38,8 +38,8 @@ from kg.documents.records import Article, DocumentError, InputError
 from kg.text import fold
 
 __all__ = [
-    "Article", "InputError", "DocumentError", "iter_documents", "iter_parts", "Part", "plan", "read_article", "article_from_text",
-    "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
+    "Article", "InputError", "DocumentError", "iter_documents", "iter_parts", "Part", "plan", "read_article",
+    "article_from_text", "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
     "infer_author", "infer_publisher",
 ]
 

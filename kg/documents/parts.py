@@ -18,10 +18,12 @@ BLOCK = 1 << 20
 class Part:
     path: str
     root: str | None = None      # the directory it was found in: its id is its path below it
-    line: int | None = None      # a .jsonl part: its first line, that line's byte offset, how many
-    offset: int = 0              # lines (None: to the end of the file); None: the whole file
+    # A part of a .jsonl file: its first line (None: the whole file), that line's byte offset, and
+    # how many lines (None: to the end of the file).
+    line: int | None = None
+    offset: int = 0
     lines: int | None = None
-    size: int = 1                # articles, at most: its lines (planning shards of about equal size)
+    size: int = 1                # articles at most (its lines): shards of about equal size
 
     @property
     def span(self) -> tuple[int, int, int | None] | None:
