@@ -199,12 +199,33 @@ def _kg_process(*args, env=None):
                           timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
-def test_kg_run_on_two_worker_processes(tmp_path):
+def test_kg_run_on_two_worker_processes_and_one_killed_midway(tmp_path):
+    """kill -9 of the worker writing a shard: the shard is done again, nothing half-written stays."""
+    import psutil
+
     out = tmp_path / "run"
-    done = _kg_process("run", corpus(tmp_path), SEEDS, "--out", out, "--workers", 2, "--partition", 3)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines()[-1].startswith("3 shards (0 done before, 0 failed), 9 articles")
-    assert (out / "corpus" / "groups.nq").stat().st_size > 0
+    process = subprocess.Popen([sys.executable, "-m", "kg", "run", corpus(tmp_path), SEEDS, "--out", out,
+                                "--workers", "2", "--partition", "9"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    killed = None
+    while killed is None and process.poll() is None:
+        writing = {str(f) for f in (out / "shards").glob(".*")} if (out / "shards").is_dir() else set()
+        for child in psutil.Process(process.pid).children(recursive=True):
+            try:
+                if writing & {f.path for f in child.open_files()}:
+                    child.kill()
+                    killed = child.pid
+                    break
+            except psutil.Error:
+                continue
+    _, stderr = process.communicate(timeout=300)
+    assert killed is not None, "no shard was caught being written"
+    assert process.returncode == 0, stderr
+    assert stderr.splitlines()[-1].startswith("1 shard (0 done before, 0 failed), 9 articles")
+    assert sorted(f.name for f in (out / "shards").iterdir()) == [f"000000.{suffix}" for suffix in
+                                                                   ("done", "jsonl", "nq", "tables.json")]
+    ids = [json.loads(line)["doc_id"] for line in (out / "shards" / "000000.jsonl").read_text("utf-8").splitlines()]
+    assert len(ids) == 9 and (out / "corpus" / "groups.nq").stat().st_size > 0
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path):

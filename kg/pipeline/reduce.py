@@ -42,9 +42,10 @@ class ReduceSummary:
 def shard_names(out_dir: str) -> list[str]:
     """The shards written whole, in name order (the order of the corpus)."""
     try:
-        names = sorted(f.removesuffix(".done") for f in os.listdir(os.path.join(out_dir, SHARDS)) if f.endswith(".done"))
+        files = os.listdir(os.path.join(out_dir, SHARDS))
     except FileNotFoundError:
         return []
+    names = sorted(f.removesuffix(".done") for f in files if f.endswith(".done"))
     return [n for n in names if done(out_dir, n) is not None]
 
 

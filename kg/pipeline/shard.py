@@ -169,10 +169,13 @@ def process_shard(parts: list[Part], out_dir: str, *, name: str, when: datetime 
     resolver = Resolver(register or load_register())
     summary = ShardSummary(name, digest=parts_digest(parts))
     os.makedirs(os.path.join(out_dir, SHARDS), exist_ok=True)
-    try:
-        os.unlink(shard_path(out_dir, name, "done"))
-    except FileNotFoundError:
-        pass
+    # not done until its files are written again; and what a killed attempt left under temporary names goes
+    folder = os.path.join(out_dir, SHARDS)
+    for leftover in [f"{name}.done"] + [f for f in os.listdir(folder) if f.startswith(f".{name}.")]:
+        try:
+            os.unlink(os.path.join(folder, leftover))
+        except FileNotFoundError:
+            pass
     claims = ox.Store()  # in memory: the claims are read with read_claims.rq, as a regroup reads the store
     articles, seen, where = [], set(), {}
     with atomic(shard_path(out_dir, name, "jsonl")) as records_file, atomic(shard_path(out_dir, name, "nq")) as graphs:
