@@ -178,6 +178,10 @@ def test_a_run_again_skips_the_shards_done_and_redoes_a_changed_one(tmp_path):
     result = run(folder, "--out", out, "--partition", 1)
     assert result.stderr.splitlines()[-1].startswith("3 shards (2 done before, 0 failed), 3 articles")
     assert "tunnel" in (out / "shards" / "000001.jsonl").read_text(encoding="utf-8")
+    # cut anew into one shard: the reduce reads that one only, not the three of before
+    run(folder, "--out", out, "--partition", 3)
+    assert (out / "corpus" / "shards.txt").read_text() == "000000\n"
+    assert len((out / "corpus" / "manifest.tsv").read_text().splitlines()) == 3
 
 
 def test_a_run_directory_of_another_kg_version_is_refused(tmp_path):

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from pyoxigraph import Quad, RdfFormat
 
 from kg.ingest import stale_mark
-from kg.pipeline.reduce import corpus_path, renamed, shard_names
+from kg.pipeline.reduce import corpus_path, renamed
 from kg.pipeline.shard import PipelineError, RunInfo, atomic, shard_path
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH
 
@@ -45,7 +45,7 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     loaded = _loaded(record, store)
     summary = LoadSummary(resumed=len(loaded))
     store.replace_graphs({}, merge={str(GROUPS_GRAPH): [stale_mark()]})
-    for name in shard_names(out_dir):
+    for [name] in _tsv(corpus_path(out_dir, "shards.txt")):
         if name in loaded:
             continue
         summary.quads += store.add_quads(_quads(shard_path(out_dir, name, "nq"), renames, excluded.get(name, set())))

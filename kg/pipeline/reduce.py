@@ -53,15 +53,17 @@ def corpus_path(out_dir: str, name: str) -> str:
     return os.path.join(out_dir, CORPUS, name)
 
 
-def reduce_shards(out_dir: str, *, register=None) -> ReduceSummary:
-    """Read every shard's tables and write out_dir/corpus/ (see kg.pipeline)."""
+def reduce_shards(out_dir: str, names: list[str] | None = None, *, register=None) -> ReduceSummary:
+    """Read the tables of the shards `names` (all those done, in name order, by default) and write
+    out_dir/corpus/ (see kg.pipeline); corpus/shards.txt names the shards reduced, which kg load loads."""
     clock = time.perf_counter()
     RunInfo.open(out_dir)
+    names = shard_names(out_dir) if names is None else names
     summary = ReduceSummary()
     resolver = Resolver(register or load_register())
     owner: dict[str, str] = {}               # document id -> where the article kept was read
     manifest, excluded, touched, rows = [], [], set(), []
-    for name in shard_names(out_dir):
+    for name in names:
         tables = _tables(out_dir, name)
         summary.shards += 1
         left_out = set()
@@ -88,6 +90,7 @@ def reduce_shards(out_dir: str, *, register=None) -> ReduceSummary:
     summary.groups = sum(1 for _, p, o in groups if p == RDF_TYPE and o == node(KG.ClaimGroup))
 
     os.makedirs(os.path.join(out_dir, CORPUS), exist_ok=True)
+    _write_lines(corpus_path(out_dir, "shards.txt"), [f"{name}\n" for name in names])
     _write_lines(corpus_path(out_dir, "manifest.tsv"), manifest)
     _write_lines(corpus_path(out_dir, "excluded.tsv"), excluded)
     _write_lines(corpus_path(out_dir, "renames.tsv"), [f"{old}\t{new}\n" for old, new in sorted(renames.items())])

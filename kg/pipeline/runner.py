@@ -120,7 +120,7 @@ def run(paths, out_dir: str, *, scheduler: str | None = None, workers: int = 2, 
         _map(todo, out_dir, info.time, summary, connect(scheduler, workers, processes), retries, entity_files,
              on_shard)
     if not summary.failed:
-        summary.reduce = reduce_shards(out_dir, register=_register(entity_files))
+        summary.reduce = reduce_shards(out_dir, [name for name, _ in planned], register=_register(entity_files))
         for line in summary.reduce.errors:
             summary.error(line)
     return summary
