@@ -160,17 +160,17 @@ def process_shard(parts: list[Part], out_dir: str, *, name: str, when: datetime 
                   model: str | None = None) -> ShardSummary:
     """Read, extract and resolve the articles of `parts`, and write out_dir/shards/NAME.* (see
     kg.pipeline). A document that cannot be read is one line in the summary's errors, and the rest
-    of the shard goes on; any other failure raises, and leaves none of the shard's files changed
-    but NAME.done gone (the shard is then to be done again)."""
+    of the shard goes on; any other failure raises and leaves no file half-written, and NAME.done
+    gone: the shard is to be done again."""
     from kg.extract import document_record, extract_articles
 
     when = when or RunInfo.open(out_dir, create=True).time
     model = model or model_name()
     resolver = Resolver(register or load_register())
     summary = ShardSummary(name, digest=parts_digest(parts))
-    os.makedirs(os.path.join(out_dir, SHARDS), exist_ok=True)
-    # not done until its files are written again; and what a killed attempt left under temporary names goes
     folder = os.path.join(out_dir, SHARDS)
+    os.makedirs(folder, exist_ok=True)
+    # not done until its files are written again; and what a killed attempt left under temporary names goes
     for leftover in [f"{name}.done"] + [f for f in os.listdir(folder) if f.startswith(f".{name}.")]:
         try:
             os.unlink(os.path.join(folder, leftover))
