@@ -53,7 +53,7 @@ def _split(path: str, root: str | None, size: int) -> Iterator[Part]:
     except OSError:  # read_path says what is wrong with it
         yield Part(path, root)
         return
-    for (line, offset), after in zip(starts, [line for line, _ in starts[1:]] + [None]):
+    for (line, offset), after in zip(starts, [line for line, _ in starts[1:]] + [None], strict=True):
         yield Part(path, root, line, offset, None if after is None else after - line, (after or end) - line)
 
 

@@ -45,10 +45,12 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     loaded = _loaded(record, store)
     summary = LoadSummary(resumed=len(loaded))
     store.replace_graphs({}, merge={str(GROUPS_GRAPH): [stale_mark()]})
-    for [name] in _tsv(corpus_path(out_dir, "shards.txt")):
+    for name, rewrite in _tsv(corpus_path(out_dir, "shards.txt")):
         if name in loaded:
             continue
-        summary.quads += store.add_quads(_quads(shard_path(out_dir, name, "nq"), renames, excluded.get(name, set())))
+        path = shard_path(out_dir, name, "nq")
+        summary.quads += store.add_quads(_quads(path, renames, excluded.get(name, set()))) if rewrite == "1" else \
+            store.add_nquads(path)
         loaded.append(name)
         os.makedirs(os.path.dirname(record), exist_ok=True)
         with atomic(record) as f:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg.store.errors import StoreError, one_line
 from kg.store.result import Result, format_choices
@@ -116,6 +116,14 @@ class Store:
         if chunk:
             self.update(data_block("INSERT DATA", list(chunk.items())))
         return count
+
+    def add_nquads(self, path: str) -> int:
+        """The quads of an N-Quads file added as add_quads adds them (a store directory's bulk loader
+        reads the file itself). Returns how many."""
+        try:
+            return self.add_quads(parse(path=path, format=RdfFormat.N_QUADS))
+        except (OSError, SyntaxError) as e:
+            raise StoreError(f"cannot load {path}: {one_line(e)}") from None
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
