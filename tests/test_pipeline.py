@@ -116,6 +116,10 @@ def test_a_load_cut_short_goes_on_where_it_stopped(tmp_path, fixed_time, monkeyp
     result = kg("load", out, "--store", tmp_path / "loaded")
     assert "2 shards loaded (1 before)" in result.stderr
     assert quads(str(tmp_path / "loaded"), tmp_path) == quads(str(tmp_path / "ingested"), tmp_path)
+    # the run done again over other inputs: the store it began is no longer its own
+    run(SEEDS, "--out", out, "--partition", 3)
+    result = cli("load", out, "--store", tmp_path / "loaded")
+    assert result.exit_code == 1 and "was loaded from this run before kg run changed it" in result.stderr
 
 
 def test_kg_load_refuses_a_store_it_did_not_begin(tmp_path):
@@ -180,7 +184,7 @@ def test_a_run_again_skips_the_shards_done_and_redoes_a_changed_one(tmp_path):
     assert "tunnel" in (out / "shards" / "000001.jsonl").read_text(encoding="utf-8")
     # cut anew into one shard: the reduce reads that one only, not the three of before
     run(folder, "--out", out, "--partition", 3)
-    assert (out / "corpus" / "shards.txt").read_text() == "000000\n"
+    assert (out / "corpus" / "shards.txt").read_text() == "000000\t0\n"
     assert len((out / "corpus" / "manifest.tsv").read_text().splitlines()) == 3
 
 

@@ -42,7 +42,8 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     for shard, graph in _tsv(corpus_path(out_dir, "excluded.tsv")):
         excluded.setdefault(shard, set()).add(graph)
     record = os.path.join(out_dir, "loads", hashlib.sha256(store.location.encode()).hexdigest()[:16] + ".json")
-    loaded = _loaded(record, store)
+    run = _fingerprint(out_dir)
+    loaded = _loaded(record, store, run)
     summary = LoadSummary(resumed=len(loaded))
     store.replace_graphs({}, merge={str(GROUPS_GRAPH): [stale_mark()]})
     for name, rewrite in _tsv(corpus_path(out_dir, "shards.txt")):
@@ -54,7 +55,7 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
         loaded.append(name)
         os.makedirs(os.path.dirname(record), exist_ok=True)
         with atomic(record) as f:
-            f.write(json.dumps({"store": store.location, "shards": loaded}).encode())
+            f.write(json.dumps({"store": store.location, "run": run, "shards": loaded}).encode())
         summary.shards += 1
         if on_shard:
             on_shard(name)
@@ -66,14 +67,30 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     return summary
 
 
-def _loaded(record: str, store) -> list[str]:
-    """The shards an earlier load of this run put into `store`; a store holding anything else is
-    refused (kg load writes into a new store, or goes on with its own)."""
+def _fingerprint(out_dir: str) -> str:
+    """What the reduce wrote: the same for a load and the one that goes on with it."""
+    h = hashlib.sha256()
+    for name in ("shards.txt", "manifest.tsv", "renames.tsv", "excluded.tsv"):
+        try:
+            with open(corpus_path(out_dir, name), "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as error:
+            raise PipelineError(f"{corpus_path(out_dir, name)}: cannot read: {error.strerror or error}") from None
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _loaded(record: str, store, run: str) -> list[str]:
+    """The shards an earlier load of this run put into `store`; a store holding anything else, or
+    loaded from the run as it was before kg run changed it, is refused (kg load writes into a new
+    store, or goes on with its own)."""
     try:
         with open(record, encoding="utf-8") as f:
-            loaded = json.load(f)["shards"]
+            found = json.load(f)
+        before, loaded = found["run"], found["shards"]
     except FileNotFoundError:
-        loaded = []
+        before, loaded = run, []
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise PipelineError(f"{record}: cannot read the record of the load: {error}") from None
     if store.count() == 0:
@@ -81,6 +98,9 @@ def _loaded(record: str, store) -> list[str]:
     if not loaded:
         raise PipelineError(f"store {store.location} is not empty and no kg load of this run began it: "
                             "load into a new store (or kg ingest the articles into this one)")
+    if before != run:
+        raise PipelineError(f"store {store.location} was loaded from this run before kg run changed it: "
+                            "load into a new store")
     return loaded
 
 
