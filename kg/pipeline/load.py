@@ -35,8 +35,8 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     clock = time.perf_counter()
     RunInfo.open(out_dir)
     if not os.path.isfile(corpus_path(out_dir, "groups.nq")):
-        raise PipelineError(f"{out_dir}: the run has no corpus-wide results yet (corpus/); kg run writes them "
-                            "when every shard is done")
+        raise PipelineError(f"{out_dir}: the run has no corpus-wide results (corpus/groups.nq); kg run writes "
+                            "them when every shard is done")
     renames = dict(_tsv(corpus_path(out_dir, "renames.tsv")))
     excluded: dict[str, set[str]] = {}
     for shard, graph in _tsv(corpus_path(out_dir, "excluded.tsv")):

@@ -8,6 +8,7 @@ joins its person is renamed in every graph (kg load renames the shards' graphs a
 and its own description moves to the person, its label as a skos:altLabel (rename_agent.ru)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -92,6 +93,8 @@ def reduce_shards(out_dir: str, names: list[str] | None = None, *, register=None
     summary.groups = sum(1 for _, p, o in groups if p == RDF_TYPE and o == node(KG.ClaimGroup))
 
     os.makedirs(os.path.join(out_dir, CORPUS), exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # written last: kg load reads a corpus/ written whole only
+        os.unlink(corpus_path(out_dir, "groups.nq"))
     # and for kg load, whether the shard's file is loaded as it is or rewritten (a surname renamed, a graph left out)
     rewrite = {name: left_out or bool(named & renames.keys()) for name, (left_out, named) in per_shard.items()}
     _write_lines(corpus_path(out_dir, "shards.txt"), [f"{name}\t{int(rewrite[name])}\n" for name in names])
