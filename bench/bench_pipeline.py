@@ -91,7 +91,8 @@ def main() -> None:
             train = tmp / "train.jsonl"
             with open(args.train, encoding="utf-8") as f:
                 train.write_text("".join(itertools.islice(f, args.limit)), encoding="utf-8")
-        articles = sum(1 for line in open(train, encoding="utf-8") if line.strip())
+        with open(train, encoding="utf-8") as f:
+            articles = sum(1 for line in f if line.strip())
         print(f"overhead: {articles} articles of {args.train.name}")
         extract_seconds, _ = kg("extract", train, "--jobs", 2, "--format", "jsonl", "-o", tmp / "train.jsonl.out")
         run_seconds, run_err = kg("run", train, "--out", tmp / "train-run", "--workers", 2)

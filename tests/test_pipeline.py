@@ -140,8 +140,8 @@ def test_bad_lines_are_reported_and_the_rest_of_the_shard_runs(tmp_path):
     result = run(path, tmp_path / "missing.txt", "--out", out, "--partition", 2, ok=False)
     assert result.exit_code == 1
     errors = sorted(line for line in result.stderr.splitlines() if line.startswith("kg: error:"))
-    assert errors == sorted([f"kg: error: {path}:2: invalid JSON: Expecting property name enclosed in double "
-                             "quotes at column 2", f"kg: error: {tmp_path / 'missing.txt'}: no such file or directory"])
+    bad_line = f"kg: error: {path}:2: invalid JSON: Expecting property name enclosed in double quotes at column 2"
+    assert errors == sorted([bad_line, f"kg: error: {tmp_path / 'missing.txt'}: no such file or directory"])
     ids = [json.loads(line)["doc_id"] for f in shard_files(out, "jsonl") for line in f.read_text("utf-8").splitlines()]
     assert ids == ["good", "later"]
     assert "Traceback" not in result.stderr
