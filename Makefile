@@ -15,6 +15,13 @@ $(STAMP): requirements.lock setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The extra kg[dask] (`kg run`), on top: its own lock, the core install unchanged. The tests need it.
+DASK_STAMP := $(VENV)/.installed-dask
+$(DASK_STAMP): $(STAMP) requirements-dask.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-dask.lock
+	$(BIN)/python -m pip check
+	touch $(DASK_STAMP)
+
 # Who said what in the seeds; then the same in the knowledge graph (a store under build/): asked,
 # grouped into corroborated claims, and drawn as build/demo-graph.html.
 demo: $(STAMP)
@@ -26,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/kg render -o build/demo-graph.html --store build/demo-store
 
 # Test artifacts (the headless browser's screenshots: the seeds' drawing, kg serve's pages) go to build/test-artifacts.
-test: $(STAMP) browser
+test: $(DASK_STAMP) browser
 	KG_TEST_ARTIFACTS=build/test-artifacts $(BIN)/python -m pytest -q
 
 # The attribution model kg/extract/cue_model.json and its data card cue_model.md, fitted on PolNeAR

@@ -135,7 +135,7 @@ class Generator:
         return e
 
     def entities_of(self, records, publisher: str | None) -> list[Entity]:
-        """The entities an article's records point to, as kg.ingest._touched gives them."""
+        """The entities an article's records point to, as kg.ingest.touched gives them."""
         iris = {publisher} | {r.source.entity for r in records if r.source is not None} | \
             {r.channel_entity for r in records} | {r.recipient_entity for r in records}
         iris.discard(None)

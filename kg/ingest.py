@@ -66,7 +66,7 @@ def ingest(store, paths: Iterable[str] | None = None, *, articles: Iterable[Arti
     resolver = Resolver(register or load_register(entity_files))
     _seed(store, resolver)
     stored = _stored_hashes(store)
-    model = model or _model_name()
+    model = model or model_name()
 
     seen: set[str] = set()
 
@@ -119,7 +119,7 @@ def _extract_and_write(store, extracted, resolver: Resolver, model: str, summary
         clock = time.perf_counter()
         summary.seconds["resolve"] += clock - now
         triples = rdf.article_triples(article, records, publisher=publisher, model=model)
-        agents = rdf.agent_triples(_touched(resolver, records, publisher), resolver.register)
+        agents = rdf.agent_triples(touched(resolver, records, publisher), resolver.register)
         pending.append((article, triples, agents))
         summary.attributions += len(records)
         now = time.perf_counter()
@@ -138,7 +138,7 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
     agents = _one_label_each([t for _, _, agent_triples in pending for t in agent_triples])
     merge = {AGENTS: agents}
     if not summary.articles:  # the run's first write marks the claim groups stale, in the same transaction
-        merge[GROUPS] = [_stale_mark()]
+        merge[GROUPS] = [stale_mark()]
     store.replace_graphs(graphs, merge=merge, relabel={AGENTS: _labels(agents)})
     summary.seconds["write"] += time.perf_counter() - clock
     summary.articles += len(pending)
@@ -149,7 +149,7 @@ def _write(store, pending, summary: IngestSummary, on_article) -> None:
     pending.clear()
 
 
-def _stale_mark() -> tuple:
+def stale_mark() -> tuple:
     """The groups graph invalidated now: kept until a regroup replaces the graph (groups_stale.rq)."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return (node(GROUPS_GRAPH), node(PROV.invalidatedAtTime), Literal(now, datatype=node(XSD.dateTime)))
@@ -174,7 +174,7 @@ def _labels(agent_triples) -> list:
     return list({s for s, p, _ in agent_triples if p == RDFS_LABEL})
 
 
-def _touched(resolver: Resolver, records: list[Attribution], publisher: str | None) -> list[Entity]:
+def touched(resolver: Resolver, records: list[Attribution], publisher: str | None) -> list[Entity]:
     iris = {publisher} | {r.source.entity for r in records if r.source is not None} | \
         {r.channel_entity for r in records} | {r.recipient_entity for r in records}
     iris.discard(None)
@@ -204,7 +204,7 @@ def _stored_hashes(store) -> dict[str, str]:
     return {doc_id.value: digest.value for doc_id, digest in rows}
 
 
-def _model_name() -> str:
+def model_name() -> str:
     from kg.extract import nlp
 
     meta = nlp.load().meta

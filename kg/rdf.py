@@ -11,6 +11,7 @@ the store's bulk paths.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import date, datetime, timezone
 from typing import Iterable
@@ -69,6 +70,13 @@ def xsd_date_kind(text: str) -> str | None:
     return None
 
 
+def run_time() -> datetime:
+    """When an extraction runs (its prov:startedAtTime): now, or SOURCE_DATE_EPOCH (seconds since
+    1970) when set, the reproducible-builds convention: the same inputs then give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+
+
 def article_triples(article: Article, records: list[Attribution], publisher: str | None = None,
                     model: str | None = None, when: datetime | None = None) -> list[tuple]:
     """The triples of the article's own graph (named by `article_iri(article.id)`)."""
@@ -93,7 +101,7 @@ def article_triples(article: Article, records: list[Attribution], publisher: str
         out.append((a, node(SCHEMA.publisher), NamedNode(publisher)))
 
     run = NamedNode(f"{a.value}#run")
-    started = (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    started = (when or run_time()).isoformat(timespec="seconds")
     out += [(run, RDF_TYPE, node(KG.ExtractionRun)), (run, node(PROV.used), a),
             (run, node(PROV.startedAtTime), Literal(started, datatype=node(XSD.dateTime))),
             (run, node(KG.toolVersion), Literal(__version__))]

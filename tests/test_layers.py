@@ -22,7 +22,7 @@ STAGES = [
     {"kg.rdf"},
     {"kg.store"},
     {"kg.ingest", "kg.query", "kg.validate"},
-    {"kg.corroborate"},
+    {"kg.corroborate", "kg.pipeline"},
     {"kg.graph"},
     {"kg.network", "kg.render", "kg.analyze", "kg.evaluate", "kg.web"},
     {"kg.cli", "kg.__main__", "kg"},

@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 import kg
-from kg.cli import claims, extract, graph, serve, views
+from kg.cli import claims, extract, graph, pipeline, serve, views
 from kg.cli.common import Group
 
 
@@ -35,6 +35,6 @@ def main():
     """
 
 
-for module in (extract, graph, claims, views, serve):
+for module in (extract, graph, claims, views, serve, pipeline):
     for command in module.COMMANDS:
         main.add_command(command)

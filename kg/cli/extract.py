@@ -128,7 +128,29 @@ class TableWriter:
         self.out.flush()
 
 
-WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonLinesWriter}
+class NQuadsWriter:
+    """Each article's graph as N-Quads, as kg ingest writes it and kg run's shards hold it; a bare
+    surname is its own entity, as in jsonl (the corpus-wide merge is kg ingest's and kg run's)."""
+
+    def __init__(self, out: IO, resolver):
+        from kg.ingest import model_name
+        from kg.rdf import run_time
+
+        self.out, self.resolver, self.model, self.when = out, resolver, model_name(), run_time()
+
+    def write(self, article: Article, records: list) -> None:
+        from pyoxigraph import RdfFormat, serialize
+
+        from kg.pipeline import article_quads
+
+        quads = article_quads(article, records, self.resolver, model=self.model, when=self.when)
+        self.out.write(serialize(quads, format=RdfFormat.N_QUADS).decode("utf-8"))
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+WRITERS = {"table": TableWriter, "json": JsonWriter, "jsonl": JsonLinesWriter, "nq": NQuadsWriter}
 
 
 def _fragments_text(text: str, span) -> str:
@@ -199,7 +221,8 @@ def extract(paths, fmt, jobs, output, entity_files):
     jsonl writes one document a line, {"doc_id", "path", "publisher",
     "author", "title", "published", "attributions": [...]}, the format the
     evaluation scorer reads; json writes the same documents as one array;
-    table lists source, cue, content and flags of each record.
+    table lists source, cue, content and flags of each record; nq writes
+    each article's graph as N-Quads, as kg ingest stores it.
 
     A file that cannot be read is reported on stderr as one line
     ("kg: error: PATH[:LINE]: MESSAGE") and the other files are still
@@ -210,7 +233,7 @@ def extract(paths, fmt, jobs, output, entity_files):
     out = open_output(output)
     if fmt is None:
         fmt = "table" if writes_to_stdout(output) and out.isatty() else "jsonl"
-    writer = WRITERS[fmt](out)
+    writer = NQuadsWriter(out, resolver) if fmt == "nq" else WRITERS[fmt](out)
     counts = {"articles": 0, "attributions": 0, "failed": 0}
     try:
         for article, records in kg.extract_articles(_articles(paths, counts), jobs=jobs):

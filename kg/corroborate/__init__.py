@@ -66,13 +66,15 @@ that").
 """
 from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
 from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
-                                   build, build_groups, count_members, counting, group_iri, group_triples,
-                                   independent_key, independent_sources, read_claims, regroup, statements)
+                                   build, build_groups, claim_records, count_members, counting, group_iri,
+                                   group_triples, independent_key, independent_sources, read_claims, regroup,
+                                   statements)
 from kg.corroborate.listing import claims, group_sources
 from kg.corroborate.terms import Analyzer
 from kg.corroborate import contest
 
 __all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "NO_SOURCE", "NOT_NAMED_OR_TYPED", "GroupSummary", "ClaimRecord",
-           "regroup", "read_claims", "build", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
+           "regroup", "read_claims", "claim_records", "build", "build_groups", "group_triples", "group_claims",
+           "group_texts", "counting",
            "independent_key", "statements", "count_members", "independent_sources", "group_iri", "claims",
            "group_sources", "Analyzer", "contest"]

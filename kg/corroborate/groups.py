@@ -67,15 +67,22 @@ def read_claims(store) -> list[ClaimRecord]:
     publisher; its columns are in the order of ClaimRecord's fields, one row a fragment of its words).
     A claim relayed by several top-level attributions takes the first of them (by IRI), so the result
     does not depend on the order the store returns rows in."""
-    store = as_store(store)
+    # row by row: a list of every row first would hold all the rows and all the records at once;
+    # all, or refused: it replaces every group
+    rows = query.run(as_store(store), query.named("read_claims"), whole=True)
+    return claim_records(tuple(query.value(term) for term in row) for row in rows)
+
+
+def claim_records(rows: Iterable[tuple]) -> list[ClaimRecord]:
+    """read_claims' records from the rows of read_claims.rq as Python values (kg.pipeline reads them
+    from its shards' tables)."""
     best: dict[str, ClaimRecord] = {}
     extent: dict[str, tuple[int, int]] = {}
-    # row by row: a list of every row first would hold all the rows and all the records at once
-    for row in query.run(store, query.named("read_claims"), whole=True):  # all, or refused: it replaces every group
+    for row in rows:
         # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
         # certainty, cue) held once, not once a claim
         record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)
-                               for k, v in enumerate(query.value(term) for term in row)))
+                               for k, v in enumerate(row)))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
             best[record.claim] = record

@@ -33,12 +33,13 @@ from kg.documents.boilerplate import blank_boilerplate
 from kg.documents.metadata import infer_author, infer_publisher, infer_title, normalise_date
 from kg.documents.readers import (NotRegularFile, file_suffix, files_under, make_article, open_regular,
                                   os_error_message, read_path)
+from kg.documents.parts import Part, plan
 from kg.documents.records import Article, DocumentError, InputError
 from kg.text import fold
 
 __all__ = [
-    "Article", "InputError", "DocumentError", "iter_documents", "read_article", "article_from_text",
-    "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
+    "Article", "InputError", "DocumentError", "iter_documents", "iter_parts", "Part", "plan", "read_article",
+    "article_from_text", "os_error_message", "open_regular", "NotRegularFile", "normalise_date", "blank_boilerplate", "infer_title",
     "infer_author", "infer_publisher",
 ]
 
@@ -53,14 +54,24 @@ def iter_documents(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> It
     the command line) is an `InputError` for the later input: the first is kept, never replaced."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]  # one path, not an iterable of its characters
+    return _unique(_read_all(map(os.fspath, paths)))
+
+
+def iter_parts(parts: Iterable[Part]) -> Iterator[tuple[Article | InputError, int | None]]:
+    """The articles of parts of the corpus (kg.documents.parts.plan) as iter_documents reads them, ids
+    unique within what one call yields, each with the line of its .jsonl file (None: a whole file)."""
+    return _unique((pair for part in parts for pair in read_path(part.path, part.root, part.span)), lines=True)
+
+
+def _unique(pairs: Iterable[tuple[Article | InputError, int | None]], lines: bool = False) -> Iterator:
     first: dict[str, str] = {}  # id -> where it was read
-    for doc, line in _read_all(map(os.fspath, paths)):
+    for doc, line in pairs:
         if isinstance(doc, Article):
             if doc.id in first:
-                yield InputError(str(doc.path), f"duplicate id {fold(doc.id, 80)!r} (also {first[doc.id]})", line)
-                continue
-            first[doc.id] = f"{doc.path}:{line}" if line else str(doc.path)
-        yield doc
+                doc = InputError(str(doc.path), f"duplicate id {fold(doc.id, 80)!r} (also {first[doc.id]})", line)
+            else:
+                first[doc.id] = f"{doc.path}:{line}" if line else str(doc.path)
+        yield (doc, line) if lines else doc
 
 
 def _read_all(paths: Iterable[str]) -> Iterator[tuple[Article | InputError, int | None]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import itertools
 import json
 import os
 import re
@@ -56,15 +57,17 @@ def files_under(directory: str) -> Iterator[str | InputError]:
             yield entry.path
 
 
-def read_path(path: str, root: str | None = None) -> Iterator[tuple[Article | InputError, int | None]]:
+def read_path(path: str, root: str | None = None, lines: tuple[int, int, int | None] | None = None
+              ) -> Iterator[tuple[Article | InputError, int | None]]:
     """The article in one file, or each of a .jsonl's, with the line it was read from (None for a
     whole file); what cannot be read is an `InputError`. A file found in the directory `root` takes
-    its id from its path below it (`id_below`)."""
+    its id from its path below it (`id_below`). `lines`: of a .jsonl file, only the lines from
+    (first line number, its byte offset, how many; None: to the end) (kg.documents.parts)."""
     base = id_below(path, root)
     try:
         suffix = file_suffix(path)
         if suffix == ".jsonl":
-            yield from _read_jsonl(path, base)
+            yield from _read_jsonl(path, base, *(lines or (1, 0, None)))
         elif suffix == ".txt":
             yield make_article(_decode(_read_bytes(path)), id=_checked_id(base), path=path), None
         elif suffix in (".html", ".htm"):
@@ -211,16 +214,19 @@ def _read_html(path: str, id: str) -> Article:
     return article
 
 
-def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, int | None]]:
+def _read_jsonl(path: str, base: str, first: int = 1, offset: int = 0, count: int | None = None
+                ) -> Iterator[tuple[Article | InputError, int | None]]:
     """One article per line, with its line number (a line without an id: "BASE:LINE"); a bad
-    line yields an `InputError` with its line number."""
+    line yields an `InputError` with its line number. Only `count` lines from line `first`, at
+    byte `offset`, when given: a part of the file says it is binary or empty once, in its first part."""
     found_any = False
     with open_regular(path) as f:
         if _binary(f.read(8192)):  # not a JSONL file at all: one error, not one per line
-            yield InputError(path, "binary file, not text"), None
+            if first == 1:
+                yield InputError(path, "binary file, not text"), None
             return
-        f.seek(0)
-        for lineno, line in _numbered_lines(f):
+        f.seek(offset)
+        for lineno, line in itertools.islice(_numbered_lines(f, first), count):
             if line is not None and not line.strip():
                 continue
             found_any = True
@@ -235,7 +241,7 @@ def _read_jsonl(path: str, base: str) -> Iterator[tuple[Article | InputError, in
                 yield _jsonl_article(line, path, lineno, base), lineno
             except _Refused as refused:
                 yield InputError(path, str(refused), lineno), lineno
-    if not found_any:
+    if not found_any and first == 1 and count is None:
         yield InputError(path, "empty file"), None
 
 
@@ -255,10 +261,10 @@ def _max_line_bytes() -> int:
     return 6 * MAX_BYTES
 
 
-def _numbered_lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, line) pairs; None stands for a line too long to read, which is skipped."""
+def _numbered_lines(f: BinaryIO, first: int = 1) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) pairs from line `first`; None stands for a line too long to read, which is skipped."""
     limit = _max_line_bytes()
-    lineno = 0
+    lineno = first - 1
     while line := f.readline(limit + 1):
         lineno += 1
         if len(line) <= limit:

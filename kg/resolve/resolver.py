@@ -262,6 +262,32 @@ class Resolver:
             del self._bare[iri]
         return merged
 
+    def tables(self) -> dict:
+        """What finish() needs of this batch, as plain data that another process can take in (add):
+        the entities with their names and counts, the people named in full by surname with their
+        mentions, the bare surnames. Its entities in the order they were first seen."""
+        return {"entities": [e.to_dict() for e in self.entities.values()], "people": self._people,
+                "bare": list(self._bare)}
+
+    def add(self, tables: dict) -> None:
+        """Another batch's tables() taken in, as if its articles had been resolved here after this
+        batch's: names and mentions added up, a person's fullest name kept, the rest as resolve()
+        sets it. finish() then merges the surnames of both."""
+        for seen in tables["entities"]:
+            entity = self._get(seen["iri"], seen["label"], seen["type"])
+            for name, n in seen["names"].items():
+                entity.names[name] = entity.names.get(name, 0) + n
+            entity.roles.update(seen["roles"])
+            entity.affiliations.update(seen["affiliations"])
+            entity.country = entity.country or seen["country"]
+            entity.attributions += seen["attributions"]
+        for surname, people in tables["people"].items():
+            named = self._people.setdefault(surname, {})
+            for iri, n in people.items():
+                named[iri] = named.get(iri, 0) + n
+        for iri in tables["bare"]:
+            self._bare.setdefault(iri, [])
+
     def _merge(self, entity: Entity, target: Entity, why: str) -> None:
         for name, n in entity.names.items():
             target.names[name] = target.names.get(name, 0) + n

@@ -213,6 +213,28 @@ class LocalStore(Store):
         if error is not None:
             _raise(error)
 
+    def add_quads(self, quads) -> int:
+        counted = _Counted(quads)
+        with self._write_lock:
+            try:
+                self._handle(write=True).bulk_extend(counted)
+            except (OSError, RuntimeError, ValueError) as e:
+                _raise(StoreError(damaged(self.location, e) if _corrupt(e) else
+                                  f"cannot write to store {self.location}: {one_line(e)}"))
+        return counted.count
+
+    def add_nquads(self, path: str) -> int:
+        with self._write_lock:
+            try:
+                self._handle(write=True).bulk_load(path=path, format=RdfFormat.N_QUADS)
+            except SyntaxError as e:
+                _raise(StoreError(f"cannot load {path}: {one_line(e)}"))
+            except (OSError, RuntimeError, ValueError) as e:
+                _raise(StoreError(damaged(self.location, e) if _corrupt(e) else
+                                  f"cannot load {path} into store {self.location}: {one_line(e)}"))
+        with open(path, "rb") as f:  # N-Quads: one a line
+            return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+
     def _flush(self) -> None:
         """Memory tables to table files. What was committed is in the write-ahead log already, so a
         flush that fails loses nothing: the next writer replays the log."""
@@ -288,6 +310,18 @@ class LocalStore(Store):
                                f"cannot export store {self.location}: {one_line(e)}")
         if error is not None:
             _raise(error)
+
+
+class _Counted:
+    """An iterable that counts what passes through it (the bulk loader takes an iterable)."""
+
+    def __init__(self, items):
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
 
 
 def damaged(path: str, error: Exception) -> str:

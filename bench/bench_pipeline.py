@@ -1,0 +1,118 @@
+"""kg run (shards on Dask) and kg load (the bulk path), against the one-machine commands, in one run.
+
+    .venv/bin/python bench/bench_pipeline.py [--train PATH] [--limit N] [--skip-train | --train-only]
+
+Every command runs as a new process (start-up included), as a user runs it, with SOURCE_DATE_EPOCH
+fixed so that the graphs of two runs compare (their extraction time is the same).
+
+  equivalence  the seeds, and PolNeAR dev when ../shared has it (its 84 articles): `kg run --workers 2`
+               (a LocalCluster of two worker processes) at several partition sizes, the shards' files
+               concatenated in reverse order and sorted, against `kg extract --format jsonl` and
+               `--format nq`, sorted: equal byte for byte or not.
+  overhead     PolNeAR train (or --train, the first --limit articles): `kg run --workers 2` against
+               `kg extract --jobs 2 --format jsonl`, wall time; the ratio (target <= 1.2).
+  load         `kg load` of that run into a new store against the writes of `kg ingest --jobs 2` of the
+               same articles into another (its summary's "write" seconds: the article graphs, the
+               agents, the surname merges; not its extraction nor its regroup); the ratio (target >= 3),
+               and whether the two stores hold the same quads.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "eval" / "polnear"
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(ROOT)}
+
+
+def kg(*args) -> tuple[float, str]:
+    """Run `kg ARGS` as a new process: (wall seconds, stderr); a failure stops the bench."""
+    clock = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "kg", *map(str, args)], capture_output=True, text=True, env=ENV)
+    seconds = time.perf_counter() - clock
+    if done.returncode != 0:
+        sys.exit(f"kg {' '.join(map(str, args))} failed:\n{done.stderr}")
+    return seconds, done.stderr
+
+
+def shard_lines(out: Path, suffix: str) -> list[str]:
+    files = sorted((out / "shards").glob(f"*.{suffix}"), reverse=True)  # any order of the shards
+    return sorted(line for f in files for line in f.read_text(encoding="utf-8").splitlines())
+
+
+def equivalence(name: str, inputs: list, partitions: list[int], tmp: Path) -> None:
+    expected = {}
+    for fmt in ("jsonl", "nq"):
+        kg("extract", *inputs, "--format", fmt, "-o", tmp / f"{name}.{fmt}")
+        expected[fmt] = sorted((tmp / f"{name}.{fmt}").read_text(encoding="utf-8").splitlines())
+    for size in partitions:
+        out = tmp / f"{name}-run-{size}"
+        seconds, _ = kg("run", *inputs, "--out", out, "--workers", 2, "--partition", size)
+        shards = len(list((out / "shards").glob("*.done")))
+        same = {fmt: shard_lines(out, fmt) == expected[fmt] for fmt in expected}
+        print(f"  {name:6} partition {size:3}: {shards:3} shards, {seconds:5.1f} s; jsonl "
+              f"{'equal' if same['jsonl'] else 'DIFFERENT'} ({len(expected['jsonl'])} articles), nq "
+              f"{'equal' if same['nq'] else 'DIFFERENT'} ({len(expected['nq'])} quads)")
+
+
+def store_quads(location: Path, tmp: Path) -> list[str]:
+    out = tmp / f"{location.name}.nq"
+    kg("export", "--format", "nq", "-o", out, "--store", location)
+    return sorted(set(out.read_text(encoding="utf-8").splitlines()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--train", type=Path, default=SHARED / "train.jsonl")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N articles of --train")
+    parser.add_argument("--skip-train", action="store_true", help="the equivalence only")
+    parser.add_argument("--train-only", action="store_true", help="the overhead and the load only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-pipeline-") as name:
+        tmp = Path(name)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        if not args.train_only:
+            print("equivalence: the concatenated shards of kg run --workers 2 against kg extract")
+            equivalence("seeds", [ROOT / "seeds"], [1, 2], tmp)
+            if (SHARED / "dev.jsonl").is_file():
+                equivalence("dev", [SHARED / "dev.jsonl"], [7, 32, 100], tmp)
+        if args.skip_train or not args.train.is_file():
+            return
+        train = args.train
+        if args.limit:
+            train = tmp / "train.jsonl"
+            with open(args.train, encoding="utf-8") as f:
+                train.write_text("".join(itertools.islice(f, args.limit)), encoding="utf-8")
+        with open(train, encoding="utf-8") as f:
+            articles = sum(1 for line in f if line.strip())
+        print(f"overhead: {articles} articles of {args.train.name}")
+        extract_seconds, _ = kg("extract", train, "--jobs", 2, "--format", "jsonl", "-o", tmp / "train.jsonl.out")
+        run_seconds, run_err = kg("run", train, "--out", tmp / "train-run", "--workers", 2)
+        print(f"  kg extract --jobs 2   {extract_seconds:6.1f} s  ({articles / extract_seconds:.1f} articles/s)")
+        print(f"  kg run --workers 2    {run_seconds:6.1f} s  ({articles / run_seconds:.1f} articles/s; "
+              f"{run_err.strip().splitlines()[-1]})")
+        print(f"  ratio run / extract   {run_seconds / extract_seconds:6.2f}  (target <= 1.2)")
+        print("load: kg load of the run against kg ingest's writes of the same articles")
+        load_seconds, load_err = kg("load", tmp / "train-run", "--store", tmp / "loaded")
+        _, ingest_err = kg("ingest", train, "--jobs", 2, "--store", tmp / "ingested")
+        write = float(re.search(r"write ([\d.]+)", ingest_err).group(1))
+        summary = load_err.strip().splitlines()[-1]
+        inside = float(re.search(r"([\d.]+) s$", summary).group(1))
+        print(f"  kg ingest --jobs 2 writes  {write:6.1f} s  ({ingest_err.strip().splitlines()[-1]})")
+        print(f"  kg load                    {inside:6.1f} s  ({load_seconds:.1f} s as a process; {summary})")
+        print(f"  ratio ingest writes / load {write / inside:6.2f}  (target >= 3; "
+              f"{write / load_seconds:.2f} with kg load's start-up)")
+        same = store_quads(tmp / "loaded", tmp) == store_quads(tmp / "ingested", tmp)
+        print(f"  the two stores hold {'the same' if same else 'DIFFERENT'} quads")
+
+
+if __name__ == "__main__":
+    main()

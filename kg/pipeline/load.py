@@ -1,0 +1,130 @@
+"""kg load: a run's graphs into a store by its bulk path (Oxigraph's bulk loader for a store
+directory; INSERT DATA a chunk at a time for an endpoint), resumable: out/loads/ records which
+shards a store holds, and a load cut short goes on from the first shard it had not finished (a shard
+added again whole is the same quads). The result equals a kg ingest of the same inputs into a new
+store: the shards' graphs with the bare surnames renamed, the agents and the claim groups of the
+reduce; the claim groups are marked stale until the end, as kg ingest marks them."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import pyoxigraph as ox
+from pyoxigraph import Quad, RdfFormat
+
+from kg.ingest import stale_mark
+from kg.pipeline.reduce import corpus_path, renamed
+from kg.pipeline.shard import PipelineError, RunInfo, atomic, shard_path
+from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH
+
+
+@dataclass
+class LoadSummary:
+    shards: int = 0        # loaded by this run
+    resumed: int = 0       # loaded by an earlier one
+    quads: int = 0
+    seconds: float = 0.0
+
+
+def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = None) -> LoadSummary:
+    """Load the run in `out_dir` (its shards and the reduce, corpus/) into `store` (kg.store)."""
+    clock = time.perf_counter()
+    RunInfo.open(out_dir)
+    if not os.path.isfile(corpus_path(out_dir, "groups.nq")):
+        raise PipelineError(f"{out_dir}: the run has no corpus-wide results (corpus/groups.nq); kg run writes "
+                            "them when every shard is done")
+    renames = dict(_tsv(corpus_path(out_dir, "renames.tsv")))
+    excluded: dict[str, set[str]] = {}
+    for shard, graph in _tsv(corpus_path(out_dir, "excluded.tsv")):
+        excluded.setdefault(shard, set()).add(graph)
+    record = os.path.join(out_dir, "loads", hashlib.sha256(store.location.encode()).hexdigest()[:16] + ".json")
+    run = _fingerprint(out_dir)
+    loaded = _loaded(record, store, run)
+    summary = LoadSummary(resumed=len(loaded))
+    store.replace_graphs({}, merge={str(GROUPS_GRAPH): [stale_mark()]})
+    for name, rewrite in _tsv(corpus_path(out_dir, "shards.txt")):
+        if name in loaded:
+            continue
+        path = shard_path(out_dir, name, "nq")
+        summary.quads += store.add_quads(_quads(path, renames, excluded.get(name, set()))) if rewrite == "1" else \
+            store.add_nquads(path)
+        loaded.append(name)
+        os.makedirs(os.path.dirname(record), exist_ok=True)
+        with atomic(record) as f:
+            f.write(json.dumps({"store": store.location, "run": run, "shards": loaded}).encode())
+        summary.shards += 1
+        if on_shard:
+            on_shard(name)
+    corpus = {str(graph): [(q.subject, q.predicate, q.object) for q in _parse(corpus_path(out_dir, file))]
+              for graph, file in ((AGENTS_GRAPH, "agents.nq"), (GROUPS_GRAPH, "groups.nq"))}
+    store.replace_graphs(corpus)
+    summary.quads += sum(map(len, corpus.values()))
+    summary.seconds = time.perf_counter() - clock
+    return summary
+
+
+def _fingerprint(out_dir: str) -> str:
+    """What the reduce wrote: the same for a load and the one that goes on with it."""
+    h = hashlib.sha256()
+    for name in ("shards.txt", "manifest.tsv", "renames.tsv", "excluded.tsv"):
+        try:
+            with open(corpus_path(out_dir, name), "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as error:
+            raise PipelineError(f"{corpus_path(out_dir, name)}: cannot read: {error.strerror or error}") from None
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _loaded(record: str, store, run: str) -> list[str]:
+    """The shards an earlier load of this run put into `store`; a store holding anything else, or
+    loaded from the run as it was before kg run changed it, is refused (kg load writes into a new
+    store, or goes on with its own)."""
+    try:
+        with open(record, encoding="utf-8") as f:
+            found = json.load(f)
+        before, loaded = found["run"], found["shards"]
+    except FileNotFoundError:
+        before, loaded = run, []
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PipelineError(f"{record}: cannot read the record of the load: {error}") from None
+    if store.count() == 0:
+        return []
+    if not loaded:
+        raise PipelineError(f"store {store.location} is not empty and no kg load of this run began it: "
+                            "load into a new store (or kg ingest the articles into this one)")
+    if before != run:
+        raise PipelineError(f"store {store.location} was loaded from this run before kg run changed it: "
+                            "load into a new store")
+    return loaded
+
+
+def _tsv(path: str) -> Iterator[list[str]]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                yield line.rstrip("\n").split("\t")
+    except OSError as error:
+        raise PipelineError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _parse(path: str) -> Iterator[Quad]:
+    try:
+        yield from ox.parse(path=path, format=RdfFormat.N_QUADS)
+    except (OSError, SyntaxError) as error:
+        raise PipelineError(f"{path}: cannot read the graphs: {error}") from None
+
+
+def _quads(path: str, renames: dict[str, str], excluded: set[str]) -> Iterator[Quad]:
+    """The shard's quads, its bare surnames renamed, without the graphs another shard keeps."""
+    for q in _parse(path):
+        if excluded and q.graph_name.value in excluded:
+            continue
+        if q.object.__class__ is ox.NamedNode and q.object.value in renames:
+            q = Quad(q.subject, q.predicate, renamed(q.object, renames), q.graph_name)
+        yield q
