@@ -64,15 +64,26 @@ Not done: claims that say the same thing in other words ("units seen in the war 
 original's are compared as two texts (the relay's may carry "his country's intelligence believed
 that").
 """
-from kg.corroborate.cluster import THRESHOLD, group_claims, group_texts
-from kg.corroborate.groups import (GROUP, GROUPS_GRAPH, NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, GroupSummary,
-                                   build, build_groups, count_members, counting, group_iri, group_triples,
-                                   independent_key, independent_sources, read_claims, regroup, statements)
-from kg.corroborate.listing import claims, group_sources
-from kg.corroborate.terms import Analyzer
 from kg.corroborate import contest
+from kg.corroborate.cluster import THRESHOLD
+from kg.corroborate.grouping import GROUP, Changes, group, group_iri
+from kg.corroborate.groups import (GROUPS_GRAPH, GroupSummary, build, build_groups, check_version, current_index,
+                                   group_triples, read_claims, regroup, update)
+from kg.corroborate.index import Index
+from kg.corroborate.listing import claims, group_sources
+from kg.corroborate.records import (NO_SOURCE, NOT_NAMED_OR_TYPED, ClaimRecord, count_members, counting,
+                                    independent_key, independent_sources, statements)
+from kg.corroborate.terms import Analyzer
 
 __all__ = ["GROUPS_GRAPH", "GROUP", "THRESHOLD", "NO_SOURCE", "NOT_NAMED_OR_TYPED", "GroupSummary", "ClaimRecord",
-           "regroup", "read_claims", "build", "build_groups", "group_triples", "group_claims", "group_texts", "counting",
-           "independent_key", "statements", "count_members", "independent_sources", "group_iri", "claims",
-           "group_sources", "Analyzer", "contest"]
+           "Index", "Changes", "group", "regroup", "update", "current_index", "check_version", "read_claims", "build",
+           "build_groups", "group_triples", "group_texts", "counting", "independent_key", "statements",
+           "count_members", "independent_sources", "group_iri", "claims", "group_sources", "Analyzer", "contest"]
+
+
+def group_texts(texts: list[str], polarities: list[str | None] | None = None, *,
+                threshold: float = THRESHOLD) -> list[list[int]]:
+    """The grouping alone, on plain texts: the groups as lists of indexes into `texts`."""
+    claim = "urn:text:{:09d}".format
+    records = [ClaimRecord(claim(i), t, polarity=p) for i, (t, p) in enumerate(zip(texts, polarities or [None] * len(texts)))]
+    return sorted(sorted(int(c.rsplit(":", 1)[1]) for c in g["members"]) for g in build_groups(records, threshold=threshold))

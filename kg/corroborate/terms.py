@@ -195,14 +195,7 @@ class Analyzer:
     def fit(self, texts: Iterable[str]) -> Analyzer:
         """Case statistics of the corpus: for each word, the share of its mid-sentence occurrences
         that are capitalised."""
-        upper, total = Counter(), Counter()
-        for text in texts:
-            for kind, surface, initial in _tokens(text):
-                if kind == "word" and not initial:
-                    low = surface.lower()
-                    total[low] += 1
-                    upper[low] += surface[0].isupper()
-        self.capitalised = {w: upper[w] / total[w] for w in total}
+        self.capitalised = {w: upper / total for w, (upper, total) in case_counts(texts).items()}
         return self
 
     def _is_name(self, surface: str, initial: bool, next_upper: bool) -> bool:
@@ -299,6 +292,23 @@ class Analyzer:
             i += 1
         return Features(terms, frozenset(amounts), frozenset(days), frozenset(years), frozenset(names),
                         frozenset(places))
+
+
+def case_counts(texts: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """For each word seen mid-sentence in `texts` (lower case): (capitalised occurrences, occurrences)."""
+    upper, total = Counter(), Counter()
+    for text in texts:
+        for kind, surface, initial in _tokens(text):
+            if kind == "word" and not initial:
+                low = surface.lower()
+                total[low] += 1
+                upper[low] += surface[0].isupper()
+    return {w: (upper[w], n) for w, n in total.items()}
+
+
+def words(texts: Iterable[str]) -> set[str]:
+    """The words of `texts`, lower case: what Analyzer.capitalised is asked about."""
+    return {surface.lower() for text in texts for kind, surface, _ in _tokens(text) if kind == "word"}
 
 
 def _tokens(text: str) -> list[tuple[str, str, bool]]:
