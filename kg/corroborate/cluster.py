@@ -45,14 +45,16 @@ MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not pro
 
 class Idf(dict):
     """Each term's inverse document frequency over `n` claims, ln((1 + n) / (1 + df)) + 1, from `df`
-    (term -> how many claims hold it); a term no claim holds weighs as one held by none."""
+    (term -> how many claims hold it: a mapping that may fill as terms are asked for), computed once
+    a term."""
 
     def __init__(self, df: dict[str, int], n: int):
-        super().__init__((t, math.log((1 + n) / (1 + d)) + 1) for t, d in df.items())
-        self.unseen = math.log(1 + n) + 1
+        super().__init__()
+        self.df, self.n = df, n
 
     def __missing__(self, term: str) -> float:
-        return self.unseen
+        weight = self[term] = math.log((1 + self.n) / (1 + self.df.get(term, 0))) + 1
+        return weight
 
 
 def unit_vector(terms: list[str], idf: Idf) -> dict[str, float]:

@@ -99,7 +99,8 @@ def _antecedent(i: int, records, by_article: dict[str, list[int]]) -> int | None
     return best
 
 
-def _eligible(r) -> bool:
+def eligible(r) -> bool:
+    """Whether a claim may take part in a dispute: an original statement, not a question, of either polarity."""
     return r.is_original and r.certainty != UNDERSPECIFIED and r.polarity in (NEGATIVE, POSITIVE)
 
 
@@ -108,10 +109,10 @@ def disputes(records, features: list[Features], idf: dict[str, float],
     """The disputes among `records` (ClaimRecords; `features` theirs, `idf` the corpus's): (the
     negative claim's index, the positive claim's index, how: "antecedent", "within" or "words"),
     sorted."""
-    eligible = [i for i, r in enumerate(records) if _eligible(r)]
-    positive = [i for i in eligible if records[i].polarity == POSITIVE]
+    taking_part = [i for i, r in enumerate(records) if eligible(r)]
+    positive = [i for i in taking_part if records[i].polarity == POSITIVE]
     by_article: dict[str, list[int]] = defaultdict(list)
-    for i in eligible:
+    for i in taking_part:
         by_article[records[i].article].append(i)
     # positives by term, leaving out terms so common that their pairs would be quadratic
     df: dict[str, int] = defaultdict(int)
@@ -126,7 +127,7 @@ def disputes(records, features: list[Features], idf: dict[str, float],
                 postings[t].append(i)
 
     out: set[tuple[int, int, str]] = set()
-    for i in eligible:
+    for i in taking_part:
         r = records[i]
         if r.polarity != NEGATIVE:
             continue

@@ -34,9 +34,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from kg.corroborate.cluster import (CANDIDATE, MAX_DF, MAX_DF_SHARE, THRESHOLD, Idf, average_linkage, compatible,
-                                    similarity, unit_vector)
-from kg.corroborate.contest import contested_groups, disputes
+from kg.corroborate.cluster import (CANDIDATE, MAX_DF, MAX_DF_SHARE, MIN_SHARED, THRESHOLD, Idf, average_linkage,
+                                    compatible, similarity, unit_vector)
+from kg.corroborate.contest import contested_groups, disputes, eligible
 from kg.corroborate.index import Index, day_of
 from kg.corroborate.records import ClaimRecord, independent_sources
 from kg.corroborate.terms import MIN_TERMS, Analyzer, Features, case_counts, words
@@ -48,7 +48,7 @@ LABEL_WIDTH = 100
 ADD_BATCH = 2_000               # claims analysed and indexed at a time
 LINK_BATCH = 500                # new claims (whole articles) whose candidates are looked up at a time
 WINDOW = 366                    # days between two articles whose claims may be grouped
-MAX_PROBES = 8                  # postings lists a new claim reads at most
+MAX_PROBES = 16                 # terms a new claim probes at most
 CACHE = 20_000                  # candidate records kept between link batches
 
 
@@ -77,8 +77,9 @@ def group(claims: Iterable[ClaimRecord], index: Index, *, threshold: float = THR
         seeds |= index.add(batch, [analyzer.features(t) for t in texts])
         changes.claims += len(batch)
     cache: OrderedDict = OrderedDict()
+    linked: set[int] = set()
     for ids in _link_batches(index):
-        _link(ids, index, analyzer, cache)
+        _link(ids, index, analyzer, cache, linked)
     seeds.update(index.fresh())
     _components(seeds, index, threshold, changes)
     _contests(index, changes)
@@ -108,9 +109,10 @@ def _link_batches(index: Index) -> Iterator[list[int]]:
         yield batch
 
 
-def _records(ids: Iterable[int], index: Index, cache: OrderedDict) -> dict[int, tuple[ClaimRecord, Features]]:
-    """The records and features of `ids`, through a cache of the last CACHE read (link batches go in
-    date order, and a claim's candidates are of nearby dates)."""
+def _records(ids: Iterable[int], index: Index, cache: OrderedDict, idf: Idf) -> dict[int, tuple]:
+    """(record, features, TF-IDF vector) of `ids`, through a cache of the last CACHE read (link batches
+    go in date order, and a claim's candidates are of nearby dates; the weights do not change while
+    one group() links)."""
     out, missing = {}, []
     for i in ids:
         if i in cache:
@@ -118,47 +120,52 @@ def _records(ids: Iterable[int], index: Index, cache: OrderedDict) -> dict[int, 
             out[i] = cache[i]
         else:
             missing.append(i)
-    for i, pair in index.records(missing).items():
-        cache[i] = out[i] = pair
+    if missing:
+        rows = index.records(missing)
+        index.df(t for _, f in rows.values() for t in f.terms)
+        for i, (record, features) in rows.items():
+            cache[i] = out[i] = (record, features, unit_vector(features.terms, idf))
     while len(cache) > CACHE:
         cache.popitem(last=False)
     return out
 
 
-def _link(ids: list[int], index: Index, analyzer: Analyzer, cache: OrderedDict) -> None:
-    """Step 2 for the new claims `ids` (whole articles): their pairs and disputes, into the index."""
-    own = _records(ids, index, cache)
-    df = index.df(t for _, f in own.values() for t in f.terms)
+def _link(ids: list[int], index: Index, analyzer: Analyzer, cache: OrderedDict, linked: set[int]) -> None:
+    """Step 2 for the new claims `ids` (whole articles): their pairs and disputes, into the index.
+    `linked`: the new claims linked before these (their pairs with these are known)."""
+    idf = Idf(index.df(()), index.count)   # the index's frequencies, read as terms come (Index.df)
+    own = _records(ids, index, cache, idf)
+    df = index.df(t for _, f, _ in own.values() for t in f.terms)
     cap = max(MAX_DF, int(MAX_DF_SHARE * index.count))
-    idf = Idf(df, index.count)
     limit = (CANDIDATE / 2) ** 2
     found: dict[int, set[int]] = {}
-    for i, (record, features) in own.items():
-        v = unit_vector(features.terms, idf)
+    for i, (record, _, v) in own.items():
         if len(v) < MIN_TERMS:
             continue  # a fragment stays alone
-        day, rest, probes, near = day_of(record.published), 1.0, 0, set()
+        rest, probed = 1.0, []
         for t in sorted(v, key=lambda t: (df[t], t)):
-            if rest < limit or probes >= MAX_PROBES:
+            if rest < limit or len(probed) >= MAX_PROBES:
                 break
             rest -= v[t] * v[t]
             if df[t] <= cap:
-                near.update(index.postings(t, day, WINDOW))
-                probes += 1
-        near.discard(i)
-        found[i] = near
-    every = {**own, **_records(set().union(*found.values()) - own.keys(), index, cache)}
-    idf = Idf(index.df(t for _, f in every.values() for t in f.terms), index.count)
-    vectors = {k: unit_vector(f.terms, idf) for k, (_, f) in every.items()}
+                probed.append(t)
+        # two claims must share MIN_SHARED terms to be similar: here, of the rare ones probed
+        found[i] = set(index.near(probed, day_of(record.published), WINDOW, MIN_SHARED)) - linked - {i}
+    every = {**own, **_records(set().union(*found.values()) - own.keys(), index, cache, idf)}
     pairs = {}
     for i, near in found.items():
         for j in near:
-            if len(vectors[j]) >= MIN_TERMS:
-                s = similarity(vectors[i], vectors[j], every[i][1].places, every[j][1].places)
+            if len(every[j][2]) >= MIN_TERMS:
+                s = similarity(every[i][2], every[j][2], every[i][1].places, every[j][1].places)
                 if s >= CANDIDATE:
                     pairs[min(i, j), max(i, j)] = s
     index.add_pairs(pairs)
-    keys = sorted(every)
+    linked.update(own)
+    # the disputes: each new claim that may take part with the claims of its article and the
+    # candidates of the other polarity it found
+    other = {j for i, near in found.items() if eligible(own[i][0]) for j in near
+             if eligible(every[j][0]) and every[j][0].polarity != own[i][0].polarity}
+    keys = sorted(own.keys() | other)
     found_disputes = disputes([every[k][0] for k in keys], [every[k][1] for k in keys], idf, analyzer)
     index.add_disputes((keys[a], keys[b]) for a, b, _ in found_disputes if keys[a] in own or keys[b] in own)
 

@@ -37,7 +37,7 @@ from kg.text import Timed
 from kg.vocab import KG, PROV, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
 
 GROUPS_GRAPH = str(vocab.GROUPS_GRAPH)     # the one named graph the groups are written to
-ARTICLES_PER_READ = 64                     # articles whose claims one query reads
+ARTICLES_PER_READ = 200                    # articles whose claims one query reads
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import astuple, fields
+from dataclasses import fields
 from datetime import date
 from typing import Iterable, Iterator
 
@@ -37,7 +37,7 @@ CREATE INDEX claims_grp ON claims (grp);
 CREATE INDEX claims_source ON claims (source);
 CREATE INDEX claims_fresh ON claims (fresh) WHERE fresh;
 CREATE TABLE postings (term TEXT, day INTEGER, claim INTEGER);
-CREATE INDEX postings_term ON postings (term, day);
+CREATE INDEX postings_term ON postings (term, day, claim);  -- covering: a probe reads the index alone
 CREATE INDEX postings_claim ON postings (claim);
 CREATE TABLE df (term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 CREATE TABLE cases (word TEXT PRIMARY KEY, upper INTEGER, total INTEGER) WITHOUT ROWID;
@@ -111,7 +111,8 @@ class Index:
         """New claims (fresh until clear_fresh), with their postings and document frequencies. A
         claim already indexed is replaced: returns the other members of the groups such claims left."""
         left = self.remove(self.ids("claim", [r.claim for r in records]))
-        rows = [(*astuple(r), day_of(r.published), dump_features(f)) for r, f in zip(records, features)]
+        rows = [(*(getattr(r, name) for name in RECORD), day_of(r.published), dump_features(f))
+                for r, f in zip(records, features)]
         self.db.executemany(f"INSERT INTO claims ({', '.join(RECORD)}, day, features, fresh) "
                             f"VALUES ({', '.join('?' * (len(RECORD) + 2))}, 1)", rows)
         ids = self.ids("claim", [r.claim for r in records])
@@ -213,14 +214,16 @@ class Index:
                 self._df[t] = found.get(t, 0)
         return self._df
 
-    def postings(self, term: str, day: int | None, window: int) -> list[int]:
-        """The claims holding `term`, published within `window` days of `day` (all when `day` is None),
-        and those of no date."""
+    def near(self, terms: list[str], day: int | None, window: int, shared: int) -> list[int]:
+        """The claims holding at least `shared` of `terms`, published within `window` days of `day`
+        (any day when `day` is None) or of no date."""
+        marks = ",".join("?" * len(terms))
         if day is None:
-            return [i for i, in self.db.execute("SELECT claim FROM postings WHERE term = ?", (term,))]
+            return [i for i, in self.db.execute(f"SELECT claim FROM postings WHERE term IN ({marks}) GROUP BY claim "
+                                                f"HAVING COUNT(*) >= ?", (*terms, shared))]
         return [i for i, in self.db.execute(
-            "SELECT claim FROM postings WHERE term = ? AND (day BETWEEN ? AND ? OR day IS NULL)",
-            (term, day - window, day + window))]
+            f"SELECT claim FROM postings WHERE term IN ({marks}) AND (day BETWEEN ? AND ? OR day IS NULL) "
+            f"GROUP BY claim HAVING COUNT(*) >= ?", (*terms, day - window, day + window, shared))]
 
     def add_cases(self, counts: dict[str, tuple[int, int]]) -> None:
         self.db.executemany("INSERT INTO cases VALUES (?, ?, ?) ON CONFLICT (word) DO UPDATE SET "
