@@ -76,6 +76,7 @@ def group(claims: Iterable[ClaimRecord], index: Index, *, threshold: float = THR
         analyzer.capitalised = index.capitalised(words(texts))
         seeds |= index.add(batch, [analyzer.features(t) for t in texts])
         changes.claims += len(batch)
+    changes.removed, index.gone = index.gone, []   # groups broken up by claims that left the index
     cache: OrderedDict = OrderedDict()
     linked: set[int] = set()
     for ids in _link_batches(index):

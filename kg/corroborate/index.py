@@ -80,6 +80,7 @@ class Index:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", [("version", VERSION), ("token", uuid.uuid4().hex)])
             self.db.commit()
         self._df: dict[str, int] = {}
+        self.gone: list[dict] = []   # the groups remove() broke up, as they were (group() reports them)
         self.count = self.db.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
 
     def meta(self, key: str) -> str | None:
@@ -129,13 +130,18 @@ class Index:
 
     def remove(self, ids: list[int]) -> set[int]:
         """Claims out of the index (an article ingested again): their postings, pairs and disputes
-        too. Returns the other members of the groups they were in (to be grouped again)."""
+        too, and their groups (kept in `gone`). Returns the other members of those groups, in no group
+        now (to be grouped again)."""
         if not ids:
             return set()
         left: set[int] = set()
         counts: dict[str, int] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
+            broken = [g for g, in self.db.execute(f"SELECT DISTINCT grp FROM claims WHERE id IN ({marks}) "
+                                                  f"AND grp IS NOT NULL", chunk)]
+            self.gone += [g for g in map(self.group, broken) if g]
+            self.drop_groups(broken)
             for features, in self.db.execute(f"SELECT features FROM claims WHERE id IN ({marks})", chunk):
                 for t in set(load_features(features).terms):
                     counts[t] = counts.get(t, 0) + 1
@@ -146,7 +152,9 @@ class Index:
                 self.db.execute(sql.format(marks, marks), chunk * sql.count("{}"))
         self._count_terms(counts, -1)
         self.count -= len(ids)
-        return left - set(ids)
+        left -= set(ids)
+        self.db.executemany("UPDATE claims SET grp = NULL WHERE id = ?", [(i,) for i in left])
+        return left
 
     def _count_terms(self, counts: dict[str, int], sign: int) -> None:
         self.db.executemany("INSERT INTO df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET n = n + excluded.n",
