@@ -39,7 +39,7 @@ from kg.corroborate.cluster import (CANDIDATE, MAX_DF, MAX_DF_SHARE, MIN_SHARED,
 from kg.corroborate.contest import contested_groups, disputes, eligible
 from kg.corroborate.index import Index, day_of
 from kg.corroborate.records import ClaimRecord, independent_sources
-from kg.corroborate.terms import MIN_TERMS, Analyzer, Features, case_counts, words
+from kg.corroborate.terms import MIN_TERMS, Analyzer, case_counts, words
 from kg.text import fold
 from kg.vocab import CLAIM_GROUP
 
