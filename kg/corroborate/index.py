@@ -138,8 +138,8 @@ class Index:
         counts: dict[str, int] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            broken = [g for g, in self.db.execute(f"SELECT DISTINCT grp FROM claims WHERE id IN ({marks}) "
-                                                  f"AND grp IS NOT NULL", chunk)]
+            broken = [g for g, in self.db.execute(f"SELECT grp FROM claims WHERE id IN ({marks}) AND grp IS NOT NULL "
+                                                  f"GROUP BY grp", chunk)]
             self.gone += [g for g in map(self.group, broken) if g]
             self.drop_groups(broken)
             for features, in self.db.execute(f"SELECT features FROM claims WHERE id IN ({marks})", chunk):
