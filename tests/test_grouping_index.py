@@ -129,3 +129,17 @@ def test_a_grouping_that_fails_leaves_the_groups_stale_and_the_next_ingest_rebui
     assert groups(seeded_copy) == expected
     with open_store(seeded_copy) as store:
         assert corroborate.current_index(store) is not None
+
+
+def test_a_damaged_claim_index_is_rebuilt_by_the_next_ingest(seeded_copy, tmp_path):
+    (tmp_path / "store" / corroborate.index.FILE).write_bytes(b"not a database at all" * 100)
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "new", "text": "The minister said that the army will hold exercises near "
+                                "the northern border next week."}) + "\n", encoding="utf-8")
+    done = kg("ingest", docs, "--store", seeded_copy, ok=False)
+    assert done.exit_code == 0 and "Traceback" not in done.output and "claims in" in done.stderr
+    claims = number(seeded_copy, COUNT)
+    with open_store(seeded_copy) as store:   # regrouped: a new index, which the groups name
+        index = corroborate.current_index(store)
+        assert index is not None and index.count == claims
+        index.close()

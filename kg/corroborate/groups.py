@@ -20,8 +20,10 @@ stale mark, and the next ingest regroups from scratch.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
@@ -148,10 +150,13 @@ def current_index(store) -> Index | None:
     version, token, stale, _ = _groups_state(store)
     if version != VERSION or stale:
         return None
-    index = Index(path)
-    if index.meta("version") == VERSION and index.token == token:
-        return index
-    index.close()
+    try:
+        index = Index(path)
+        if index.meta("version") == VERSION and index.token == token:
+            return index
+        index.close()
+    except sqlite3.Error:  # not a claim index (damaged, or something else): regroup builds a new one
+        pass
     return None
 
 
@@ -179,11 +184,13 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
         if leftover and os.path.exists(leftover):
             os.remove(leftover)
     summary = GroupSummary()
-    index = Index(building)
+    with _index_errors(building or "in memory"):
+        index = Index(building)
     try:
         clock = time.perf_counter()
-        group(_timed(read_claims(store), summary), index, threshold=threshold)
-        index.commit()
+        with _index_errors(building or "in memory"):
+            group(_timed(read_claims(store), summary), index, threshold=threshold)
+            index.commit()
         triples = group_triples(index.groups(), index.contests().values()) + _stamp(index)
         now = time.perf_counter()
         summary.seconds["group"] = now - clock - summary.seconds["read"]
@@ -204,15 +211,16 @@ def update(store, index: Index, articles: list[str], merged: dict[str, str]) -> 
     store = as_store(store)
     summary = GroupSummary()
     clock = time.perf_counter()
-    changed = index.remove(index.ids("article", articles))
-    for old, new in sorted(merged.items()):
-        changed |= index.set_source(old, new)
-    changes = group(_timed(read_claims(store, sorted(articles)), summary), index, changed=changed)
-    gone = group_triples(changes.removed, changes.contests_removed) + _stale_marks(store)
-    made = group_triples([index.group(iri) for iri in changes.added], changes.contests_added)
+    with _index_errors(_index_path(store)):
+        changed = index.remove(index.ids("article", articles))
+        for old, new in sorted(merged.items()):
+            changed |= index.set_source(old, new)
+        changes = group(_timed(read_claims(store, sorted(articles)), summary), index, changed=changed)
+        gone = group_triples(changes.removed, changes.contests_removed) + _stale_marks(store)
+        made = group_triples([index.group(iri) for iri in changes.added], changes.contests_added)
+        index.commit()
     both = set(gone) & set(made)  # unchanged triples of a changed group: neither deleted nor added
     gone, made = [t for t in gone if t not in both], [t for t in made if t not in both]
-    index.commit()
     now = time.perf_counter()
     summary.seconds["group"] = now - clock - summary.seconds["read"]
     store.replace_graphs({}, merge={GROUPS_GRAPH: made}, delete={GROUPS_GRAPH: gone})
@@ -220,6 +228,16 @@ def update(store, index: Index, articles: list[str], merged: dict[str, str]) -> 
     summary.triples = len(gone) + len(made)
     _count(index, summary)
     return summary
+
+
+@contextmanager
+def _index_errors(path: str):
+    """An error of the claim index (a full disk, a damaged file) as a StoreError: the groups stay
+    marked stale, and the next ingest or kg regroup builds a new index."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreError(f"claim index {path}: {error}") from None
 
 
 def _stale_marks(store) -> list[tuple]:
