@@ -4,8 +4,8 @@ kg.corroborate.listing reads them back.
 
 regroup(store) builds everything anew: a new index (a file beside the store's, claim-index.sqlite.new;
 in memory for an endpoint), every claim of the store streamed through it, the claim-groups graph
-replaced whole in one atomic write (with the grouping's version and the new index's token), then the
-new index takes the old one's place. A regroup killed on the way leaves the old groups and the old
+replaced whole in one atomic write (with the grouping's version and the new index's token, a hash of
+its groups), then the new index takes the old one's place. A regroup killed on the way leaves the old groups and the old
 index, which agree; one killed between the two steps leaves groups whose token no index has, so
 the next ingest regroups.
 
@@ -14,7 +14,7 @@ the groups were written with (current_index: same token and version, and no inge
 groups stale since): the claims those articles had leave the index, their new claims join it, the
 sources of bare surnames that joined a person (`merged`) are renamed, and only the groups that
 changed are written: one atomic write deleting the old ones' triples and the run's stale mark and
-adding the new ones'. The index is committed first: a write that fails or is killed leaves the
+adding the new ones', with the index's new token (a hash of the last one and of what changed). The index is committed first: a write that fails or is killed leaves the
 stale mark, and the next ingest regroups from scratch.
 """
 from __future__ import annotations
@@ -190,6 +190,7 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
         clock = time.perf_counter()
         with _index_errors(building or "in memory"):
             group(_timed(read_claims(store), summary), index, threshold=threshold)
+            index.new_token(g["iri"] for g in index.groups())
             index.commit()
         triples = group_triples(index.groups(), index.contests().values()) + _stamp(index)
         now = time.perf_counter()
@@ -216,8 +217,9 @@ def update(store, index: Index, articles: list[str], merged: dict[str, str]) -> 
         for old, new in sorted(merged.items()):
             changed |= index.set_source(old, new)
         changes = group(_timed(read_claims(store, sorted(articles)), summary), index, changed=changed)
-        gone = group_triples(changes.removed, changes.contests_removed) + _stale_marks(store)
-        made = group_triples([index.group(iri) for iri in changes.added], changes.contests_added)
+        gone = group_triples(changes.removed, changes.contests_removed) + _stale_marks(store) + _stamp(index)
+        index.new_token([g["iri"] for g in changes.removed] + changes.added)
+        made = group_triples([index.group(iri) for iri in changes.added], changes.contests_added) + _stamp(index)
         index.commit()
     both = set(gone) & set(made)  # unchanged triples of a changed group: neither deleted nor added
     gone, made = [t for t in gone if t not in both], [t for t in made if t not in both]

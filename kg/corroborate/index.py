@@ -14,9 +14,9 @@ disagree. Nothing here knows the store.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-import uuid
 from dataclasses import fields
 from datetime import date
 from typing import Iterable, Iterator
@@ -77,7 +77,7 @@ class Index:
         self.db.execute("PRAGMA synchronous=NORMAL")
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
             self.db.executescript(_SCHEMA)
-            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [("version", VERSION), ("token", uuid.uuid4().hex)])
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [("version", VERSION), ("token", "")])
             self.db.commit()
         self._df: dict[str, int] = {}
         self.gone: list[dict] = []   # the groups remove() broke up, as they were (group() reports them)
@@ -91,6 +91,16 @@ class Index:
     def token(self) -> str:
         """This index's identifier, written with the groups it made (kg.corroborate.groups)."""
         return self.meta("token")
+
+    def new_token(self, changes: Iterable[str]) -> str:
+        """A new identifier, from the last one and what changed (group IRIs): the same groups made
+        the same way are named the same in every store (a store rebuilt after a crash exports as
+        one that never crashed), and each change names the index anew."""
+        digest = hashlib.sha1(self.token.encode("utf-8"))
+        for iri in changes:
+            digest.update(b"\n" + iri.encode("utf-8"))
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'token'", (digest.hexdigest()[:16],))
+        return self.token
 
     def figures(self) -> tuple[int, int, int, int, int, int]:
         """Claims, groups, groups of several claims, claims in them, groups of several independent
