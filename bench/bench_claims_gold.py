@@ -110,7 +110,7 @@ def main() -> None:
             ingest(docs, location, args.jobs)
         with api.Graph(location, read_only=bool(args.store)) as graph:
             clock = time.perf_counter()
-            records = corroborate.read_claims(graph.store)
+            records = list(corroborate.read_claims(graph.store))
             group_of = {r["claim"]: r["group"] for r in query.records(query.run(graph.store, IN_GROUP))}
             print(f"store: {len(records)} claims, {len(set(group_of.values()))} groups "
                   f"(read in {time.perf_counter() - clock:.1f} s)")

@@ -32,30 +32,44 @@ def term(value):
     return Literal(str(value))
 
 
-def ingest_and_regroup(store, paths=None, *, regroup: bool = True, on_error=None, **options) -> IngestSummary:
+def ingest_and_regroup(store, paths=None, *, regroup: bool = True, on_error=None, on_article=None,
+                       **options) -> IngestSummary:
     """kg.ingest.ingest (see it for the options), then, when the run changed the store (or an
-    earlier one did and never got to its regroup: kg.ingest.groups_stale), its claims grouped anew (kg.corroborate.regroup) unless `regroup` is False: a pipeline that ingests many
-    batches regroups once at the end, since regrouping reads every claim of the store. The articles
-    are written by then, so a failed regroup only leaves the previous groups in place (`kg regroup`
-    retries) and is counted and reported like a failed input."""
+    earlier one did and never got to its grouping: kg.ingest.groups_stale), its claims grouped
+    unless `regroup` is False: the new articles' claims join the groups through the store's claim
+    index (kg.corroborate.update) when the groups were written through it, else every claim is
+    grouped anew (kg.corroborate.regroup: a new store, an older kg's groups, an earlier run that
+    stopped before its grouping). The articles are written by then, so a failed grouping only leaves
+    the groups marked stale (`kg regroup`, or the next ingest, rebuilds them) and is counted and
+    reported like a failed input."""
     from kg import corroborate
 
-    summary = ingest(store, paths, on_error=on_error, **options)
-    if not regroup:
-        return summary
-    # nothing changed, nothing to regroup; unless an earlier run wrote articles and was killed (or
-    # failed, or was asked not to) before its regroup: its mark is still on the groups (F10)
-    if not (summary.articles or summary.merged or groups_stale(store)):
-        return summary
-    clock = time.perf_counter()
+    index = corroborate.current_index(store) if regroup else None  # before this run marks the groups stale
+    written: list[str] = []
+
+    def wrote(article):
+        written.append(rdf.article_iri(article.id))
+        if on_article:
+            on_article(article)
     try:
-        summary.groups = corroborate.regroup(store)
-    except StoreError as error:
-        summary.failed += 1
-        if on_error:
-            on_error(InputError("claim groups", f"not updated ({error}); run kg regroup"))
-    summary.seconds["regroup"] += time.perf_counter() - clock
-    return summary
+        summary = ingest(store, paths, on_error=on_error, on_article=wrote, **options)
+        # nothing changed, nothing to group; unless an earlier run wrote articles and was killed (or
+        # failed, or was asked not to) before its grouping: its mark is still on the groups (F10)
+        if not regroup or not (summary.articles or summary.merged or groups_stale(store)):
+            return summary
+        clock = time.perf_counter()
+        try:
+            summary.groups = corroborate.update(store, index, written, summary.merged) if index \
+                else corroborate.regroup(store)
+        except StoreError as error:
+            summary.failed += 1
+            if on_error:
+                on_error(InputError("claim groups", f"not updated ({error}); run kg regroup"))
+        summary.seconds["regroup"] += time.perf_counter() - clock
+        return summary
+    finally:
+        if index:
+            index.close()
 
 
 class Graph:

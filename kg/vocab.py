@@ -136,6 +136,8 @@ def _rdflib_terms() -> dict:
         affirmedIn: URIRef
         disputedIn: URIRef
         disputes: URIRef
+        groupingVersion: URIRef
+        groupingIndex: URIRef
         TextSpan: URIRef
 
         # agents and countries

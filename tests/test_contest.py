@@ -56,7 +56,7 @@ def test_a_non_confirmation_of_reports_disputes_what_was_reported():
     (c,) = contested
     group = {m: g["iri"] for g in groups for m in g["members"]}
     assert c["affirmed"] == [group[said.claim]] and c["disputed"] == [group[not_confirmed.claim]]
-    assert c["disputes"] == [(not_confirmed.claim, said.claim)]
+    assert c["disputes"] == [[not_confirmed.claim, said.claim]]
     assert c["label"].startswith("12 grain ships") and c["iri"].startswith(corroborate.contest.CONTESTED)
 
 

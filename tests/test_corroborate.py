@@ -296,9 +296,10 @@ def test_a_trailing_framing_clause_is_not_part_of_the_claim():
     analyzer = corroborate.Analyzer().fit(FILLER)
     framed = analyzer.features("North Korean troops may have been deployed to a key front, as speculation grows "
                                "over how the international community may respond")
-    assert "speculation" not in framed.terms and "front" in framed.terms
+    speculation = corroborate.terms.stem("speculation")
+    assert speculation not in framed.terms and "front" in framed.terms
     short = analyzer.features("troops deployed, as speculation grows over the response")
-    assert "speculation" in short.terms                            # the rest alone would be a fragment
+    assert speculation in short.terms                              # the rest alone would be a fragment
 
 
 def test_every_claim_is_in_exactly_one_group_and_relays_count_once(seeded):

@@ -17,20 +17,16 @@ Incompatible pairs never group (a cannot-link: `compatible`): different polarity
 Place slot. In the cosine, a claim's named place that the other lacks matches the other's generic
   place term (GENERIC_PLACE) that it lacks, as one shared term would (`place_bonus`).
 Fragments. A claim of fewer than MIN_TERMS distinct terms ("to Donald Trump") stays alone.
-Blocking. Candidate pairs come from an inverted index of each vector's prefix (its rarest terms,
-  until the rest of the vector has a norm below CANDIDATE/2): two unit vectors whose cosine reaches
-  CANDIDATE must share a prefix term (the rest can contribute less than CANDIDATE). Terms in more
-  than max(MAX_DF, MAX_DF_SHARE * N) claims are left out of the index (their pairs would be
-  quadratic; two claims that share only such terms are too generic to group anyway). So the cost
-  grows with the number of claims about linearly for news text, not as its square.
+Candidates. Pairs are found through the claim index (kg.corroborate.grouping: the rarest terms of
+  each new claim probed, in a publication-date window); `similarity` scores one pair.
 Clustering. Average linkage: the two groups whose mean pairwise cosine is highest are merged while
   that mean is at least THRESHOLD and no pair across them is incompatible; pairs below CANDIDATE
   count as 0 in the mean. Average linkage, unlike connected components, does not chain A-B-C into
   one group when A and C have little in common. THRESHOLD was set on PolNeAR dev
   (bench/bench_corroborate.py; its scores are in bench/README.md) for precision first:
   near-duplicates and close paraphrases group, topical neighbours mostly do not.
-Determinism. For a given order of the texts, ties are broken by index (regroup() sorts the claims
-  by IRI first).
+Determinism. Ties are broken by index; kg.corroborate.grouping sorts each component's claims by
+  IRI first.
 """
 from __future__ import annotations
 
@@ -39,33 +35,33 @@ import math
 from collections import Counter, defaultdict
 from functools import cache
 
-from kg.corroborate.terms import GENERIC_PLACE, MIN_TERMS, Analyzer, Features, entity_term
+from kg.corroborate.terms import GENERIC_PLACE, Features, entity_term
 
 THRESHOLD = 0.45                              # average-linkage merge threshold (mean cosine)
 CANDIDATE = 0.15                              # pairs below this cosine count as 0
 MIN_SHARED = 2                                # terms two claims must share to be similar at all
-MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not used for blocking
+MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not probed for candidates
 
 
-def idf_weights(features: list[Features]) -> dict[str, float]:
-    """Each term's inverse document frequency over the claims: ln((1 + N) / (1 + df)) + 1."""
-    n = len(features)
-    df = Counter(t for f in features for t in set(f.terms))
-    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+class Idf(dict):
+    """Each term's inverse document frequency over `n` claims, ln((1 + n) / (1 + df)) + 1, from `df`
+    (term -> how many claims hold it: a mapping that may fill as terms are asked for), computed once
+    a term."""
+
+    def __init__(self, df: dict[str, int], n: int):
+        super().__init__()
+        self.df, self.n = df, n
+
+    def __missing__(self, term: str) -> float:
+        weight = self[term] = math.log((1 + self.n) / (1 + self.df.get(term, 0))) + 1
+        return weight
 
 
-def unit_vector(terms: list[str], idf: dict[str, float]) -> dict[str, float]:
-    """A claim's TF-IDF vector of unit length ((1 + ln tf) * idf; a term unseen in the corpus
-    weighs as one seen once)."""
-    default = max(idf.values(), default=1.0)
-    v = {t: (1 + math.log(c)) * idf.get(t, default) for t, c in Counter(terms).items()}
+def unit_vector(terms: list[str], idf: Idf) -> dict[str, float]:
+    """A claim's TF-IDF vector of unit length ((1 + ln tf) * idf)."""
+    v = {t: (1 + math.log(c)) * idf[t] for t, c in Counter(terms).items()}
     norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
     return {t: w / norm for t, w in v.items()}
-
-
-def _vectors(features: list[Features]) -> list[dict[str, float]]:
-    idf = idf_weights(features)
-    return [unit_vector(f.terms, idf) for f in features]
 
 
 def place_bonus(u: dict[str, float], v: dict[str, float], pu: frozenset, pv: frozenset) -> float:
@@ -81,42 +77,18 @@ def place_bonus(u: dict[str, float], v: dict[str, float], pu: frozenset, pv: fro
     return bonus
 
 
-def _candidates(vectors: list[dict[str, float]], floor: float,
-                places: list[frozenset] | None = None) -> dict[tuple[int, int], float]:
-    """Pairs (i < j) whose cosine is at least `floor`, found through an inverted index of each
-    vector's prefix (rarest terms first, until the rest has a norm below floor / 2)."""
-    n = len(vectors)
-    df = Counter(t for v in vectors for t in v)
-    cap = max(MAX_DF, int(MAX_DF_SHARE * n))
-    postings: dict[str, list[int]] = defaultdict(list)
-    pairs: dict[tuple[int, int], float] = {}
-    limit = (floor / 2) ** 2
-    for j, v in enumerate(vectors):
-        if len(v) < MIN_TERMS:
-            continue
-        order = sorted(v, key=lambda t: (df[t], t))
-        rest = 1.0
-        seen: set[int] = set()
-        for t in order:
-            if rest < limit:
-                break
-            rest -= v[t] * v[t]
-            if df[t] > cap:
-                continue
-            plist = postings[t]
-            seen.update(plist)
-            plist.append(j)
-        for i in seen:
-            u = vectors[i]
-            small, large = (u, v) if len(u) < len(v) else (v, u)
-            shared = [w * large[t] for t, w in small.items() if t in large]
-            if len(shared) >= MIN_SHARED:
-                s = sum(shared)
-                if places and (places[i] or places[j]):
-                    s = min(1.0, s + place_bonus(u, v, places[i], places[j]))
-                if s >= floor:
-                    pairs[i, j] = s
-    return pairs
+def similarity(u: dict[str, float], v: dict[str, float], pu: frozenset = frozenset(),
+               pv: frozenset = frozenset()) -> float:
+    """The cosine of two unit vectors, with the place slot (place_bonus; `pu`, `pv` their places);
+    0 for two claims that share fewer than MIN_SHARED terms."""
+    small, large = (u, v) if len(u) < len(v) else (v, u)
+    shared = [w * large[t] for t, w in small.items() if t in large]
+    if len(shared) < MIN_SHARED:
+        return 0.0
+    s = sum(shared)
+    if pu or pv:
+        s = min(1.0, s + place_bonus(u, v, pu, pv))
+    return s
 
 
 def compatible(a: Features, b: Features, pa=None, pb=None) -> bool:
@@ -164,25 +136,7 @@ def _country_of() -> dict[str, str]:
             if e.country and e.type not in ("Country", "Government")}
 
 
-def group_claims(texts: list[str], polarities: list[str | None] | None = None, *, threshold: float = THRESHOLD,
-                 analyzer: Analyzer | None = None, features: list[Features] | None = None
-                 ) -> tuple[list[list[int]], dict[tuple[int, int], float]]:
-    """Group texts about the same thing: (groups as sorted lists of indexes, sorted by their first
-    index; the similar pairs found, (i, j) -> cosine). Deterministic for a given order of `texts`;
-    regroup() sorts claims by IRI first. `features`: the texts' own, when the caller has them
-    (from an Analyzer fitted on `texts`)."""
-    if features is None:
-        analyzer = (analyzer or Analyzer()).fit(texts)
-        features = [analyzer.features(t) for t in texts]
-    polarities = polarities or [None] * len(texts)
-    vectors = _vectors(features)
-    sims = _candidates(vectors, CANDIDATE, [f.places for f in features])
-    groups = _average_linkage(len(texts), sims, threshold,
-                              lambda i, j: compatible(features[i], features[j], polarities[i], polarities[j]))
-    return groups, sims
-
-
-def _average_linkage(n: int, sims: dict[tuple[int, int], float], threshold: float, may_merge) -> list[list[int]]:
+def average_linkage(n: int, sims: dict[tuple[int, int], float], threshold: float, may_merge) -> list[list[int]]:
     """Average-linkage agglomerative clustering over the sparse similarities (missing pairs: 0),
     within the connected components of the pairs at or above `threshold` (no merge can happen
     across them). Merges go best mean first, ties by member indexes; a merge with an incompatible
@@ -257,9 +211,3 @@ def _cluster_component(members, neighbours, threshold, may_merge) -> list[list[i
                 x, y = min(keep, other), max(keep, other)
                 heapq.heappush(heap, (-mean, x, y, len(clusters[x]), len(clusters[y])))
     return list(clusters.values())
-
-
-def group_texts(texts: list[str], polarities: list[str | None] | None = None, *,
-                threshold: float = THRESHOLD) -> list[list[int]]:
-    """The grouping alone, on plain texts: the groups as lists of indexes into `texts`."""
-    return group_claims(texts, polarities, threshold=threshold)[0]

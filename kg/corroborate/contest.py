@@ -99,7 +99,8 @@ def _antecedent(i: int, records, by_article: dict[str, list[int]]) -> int | None
     return best
 
 
-def _eligible(r) -> bool:
+def eligible(r) -> bool:
+    """Whether a claim may take part in a dispute: an original statement, not a question, of either polarity."""
     return r.is_original and r.certainty != UNDERSPECIFIED and r.polarity in (NEGATIVE, POSITIVE)
 
 
@@ -108,10 +109,10 @@ def disputes(records, features: list[Features], idf: dict[str, float],
     """The disputes among `records` (ClaimRecords; `features` theirs, `idf` the corpus's): (the
     negative claim's index, the positive claim's index, how: "antecedent", "within" or "words"),
     sorted."""
-    eligible = [i for i, r in enumerate(records) if _eligible(r)]
-    positive = [i for i in eligible if records[i].polarity == POSITIVE]
+    taking_part = [i for i, r in enumerate(records) if eligible(r)]
+    positive = [i for i in taking_part if records[i].polarity == POSITIVE]
     by_article: dict[str, list[int]] = defaultdict(list)
-    for i in eligible:
+    for i in taking_part:
         by_article[records[i].article].append(i)
     # positives by term, leaving out terms so common that their pairs would be quadratic
     df: dict[str, int] = defaultdict(int)
@@ -126,7 +127,7 @@ def disputes(records, features: list[Features], idf: dict[str, float],
                 postings[t].append(i)
 
     out: set[tuple[int, int, str]] = set()
-    for i in eligible:
+    for i in taking_part:
         r = records[i]
         if r.polarity != NEGATIVE:
             continue
@@ -174,13 +175,13 @@ def contested_iri(group_iris) -> str:
     return CONTESTED + digest
 
 
-def contested_groups(pairs: list[tuple[int, int, str]], group_of: dict[int, int],
-                     groups: list[dict], records) -> list[dict]:
-    """The contested groups: the connected components of claim groups linked by disputes (`pairs`
-    from disputes(); `group_of` a claim's index -> its group's index in `groups`, the dicts of
-    build_groups). Dicts with iri, label (that of the affirmed group of most members, ties by IRI),
-    affirmed and disputed (claim-group IRIs, sorted), disputes ((negative, positive) claim IRIs, sorted)."""
-    parent: dict[int, int] = {}
+def contested_groups(links: list[tuple[str, str, str, str]], groups: dict[str, tuple[str, int]]) -> list[dict]:
+    """The contested groups: the connected components of claim groups linked by disputes (`links`:
+    the negative claim, the positive claim, and their groups' IRIs; `groups`: each group's label
+    and size). Dicts with iri, label (that of the affirmed group of most members, ties by IRI),
+    affirmed and disputed (claim-group IRIs, sorted), disputes ([negative, positive] claim IRIs,
+    sorted), sorted by IRI."""
+    parent: dict[str, str] = {}
 
     def find(x):
         parent.setdefault(x, x)
@@ -189,21 +190,20 @@ def contested_groups(pairs: list[tuple[int, int, str]], group_of: dict[int, int]
             x = parent[x]
         return x
 
-    for i, j, _ in pairs:
-        a, b = find(group_of[i]), find(group_of[j])
+    for _, _, negative, positive in links:
+        a, b = find(negative), find(positive)
         if a != b:
             parent[max(a, b)] = min(a, b)
-    components: dict[int, dict] = {}
-    for i, j, _ in pairs:
-        c = components.setdefault(find(group_of[i]), {"affirmed": set(), "disputed": set(), "disputes": set()})
-        c["disputed"].add(group_of[i])
-        c["affirmed"].add(group_of[j])
-        c["disputes"].add((records[i].claim, records[j].claim))
+    components: dict[str, dict] = {}
+    for claim, other, negative, positive in links:
+        c = components.setdefault(find(negative), {"affirmed": set(), "disputed": set(), "disputes": set()})
+        c["disputed"].add(negative)
+        c["affirmed"].add(positive)
+        c["disputes"].add((claim, other))
     out = []
     for c in components.values():
-        affirmed = sorted(groups[g]["iri"] for g in c["affirmed"])
-        disputed = sorted(groups[g]["iri"] for g in c["disputed"])
-        head = min(c["affirmed"], key=lambda g: (-len(groups[g]["members"]), groups[g]["iri"]))
-        out.append({"iri": contested_iri(affirmed + disputed), "label": groups[head]["label"],
-                    "affirmed": affirmed, "disputed": disputed, "disputes": sorted(c["disputes"])})
+        affirmed, disputed = sorted(c["affirmed"]), sorted(c["disputed"])
+        head = min(affirmed, key=lambda g: (-groups[g][1], g))
+        out.append({"iri": contested_iri(affirmed + disputed), "label": groups[head][0], "affirmed": affirmed,
+                    "disputed": disputed, "disputes": [list(d) for d in sorted(c["disputes"])]})
     return sorted(out, key=lambda c: c["iri"])

@@ -1,93 +1,96 @@
-"""The claim groups in the store: every claim read with its original source (read_claims), grouped
-(kg.corroborate.cluster), each group counted in independent sources, named and labelled
-(build_groups) and written as one named graph (regroup); kg.corroborate.listing reads them back.
+"""The claim groups in the store: claims read a batch of articles at a time (read_claims), grouped
+through the claim index (kg.corroborate.grouping) and written into the claim-groups graph;
+kg.corroborate.listing reads them back.
+
+regroup(store) builds everything anew: a new index (a file beside the store's, claim-index.sqlite.new;
+in memory for an endpoint), every claim of the store streamed through it, the claim-groups graph
+replaced whole in one atomic write (with the grouping's version and the new index's token, a hash of
+its groups), then the new index takes the old one's place. A regroup killed on the way leaves the old groups and the old
+index, which agree; one killed between the two steps leaves groups whose token no index has, so
+the next ingest regroups.
+
+update(store, index, articles, merged), after an ingest that wrote `articles`, when `index` is the one
+the groups were written with (current_index: same token and version, and no ingest marked the
+groups stale since): the claims those articles had leave the index, their new claims join it, the
+sources of bare surnames that joined a person (`merged`) are renamed, and only the groups that
+changed are written: one atomic write deleting the old ones' triples and the run's stale mark and
+adding the new ones', with the index's new token (a hash of the last one and of what changed). The index is committed first: a write that fails or is killed leaves the
+stale mark, and the next ingest regroups from scratch.
 """
 from __future__ import annotations
 
-import hashlib
+import os
+import sqlite3
 import sys
 import time
-from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode
 
 from kg import query, vocab
-from kg.corroborate.cluster import THRESHOLD, group_claims, idf_weights
-from kg.corroborate.contest import contested_groups, disputes
-from kg.corroborate.terms import Analyzer
-from kg.resolve import is_proper_name
-from kg.store import StoreError, as_store
-from kg.text import Timed, fold
-from kg.vocab import CLAIM_GROUP, KG, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
+from kg.corroborate.cluster import THRESHOLD
+from kg.corroborate.grouping import group
+from kg.corroborate.index import FILE, VERSION, Index
+from kg.corroborate.records import ClaimRecord
+from kg.store import LocalStore, StoreError, as_store
+from kg.text import Timed
+from kg.vocab import KG, PROV, RDF_TYPE, RDFS_LABEL, XSD_INTEGER, node
 
-GROUPS_GRAPH = str(vocab.GROUPS_GRAPH)     # the one named graph regroup() writes
-GROUP = str(CLAIM_GROUP)                   # + 16 hex digits of a hash of the sorted member IRIs
-LABEL_WIDTH = 100
-UNNAMED_TYPES = frozenset({str(KG.AnonymousSource), str(KG.Group)})
-# The resolver's type of last resort: a capitalised phrase whose words say no kind ("The spot said").
-UNTYPED = frozenset({str(KG.Organization)})
-UNNAMED = "unnamed:"                       # + the publisher's (or the article's) IRI: its unnamed sources
-# Why a member is no independent source (claims() gives it as notCounted).
-NO_SOURCE = "no source"
-NOT_NAMED_OR_TYPED = "its source is neither named nor typed"
+GROUPS_GRAPH = str(vocab.GROUPS_GRAPH)     # the one named graph the groups are written to
+ARTICLES_PER_READ = 200                    # articles whose claims one query reads
 
 
-@dataclass(frozen=True, slots=True)  # slots: no dict per record (regroup holds one per claim of the store)
-class ClaimRecord:
-    claim: str                       # the kg:Claim IRI
-    text: str
-    attribution: str = ""            # the attribution whose claim it is
-    top: str = ""                    # the top-level attribution of its chain
-    source: str | None = None        # the original source agent (end of the chain), if any
-    source_type: str | None = None   # its class IRI
-    article: str = ""
-    publisher: str | None = None
-    polarity: str | None = None
-    source_label: str | None = None  # the source agent's label: whether it has a name
-    start: int | None = None         # where the claim's words begin and end in the article (the first
-    end: int | None = None           # fragment's begin, the last one's end)
-    certainty: str | None = None
-    evidence_start: int | None = None  # where the sentence the claim was found in begins and ends
-    evidence_end: int | None = None
-    original: str = ""               # the attribution at the end of its chain (the claim's own when equal)
-    cue: str | None = None           # the attribution's cue words ("has not confirmed": "confirmed")
+@dataclass
+class GroupSummary(Timed):
+    claims: int = 0
+    groups: int = 0
+    grouped: int = 0              # claims in groups of two or more
+    multi: int = 0                # groups of two or more claims
+    corroborated: int = 0         # groups with two or more independent sources
+    largest: int = 0
+    contested: int = 0            # contested groups (kg.corroborate.contest)
+    triples: int = 0              # written (added or deleted)
+    seconds: dict = field(default_factory=lambda: {"read": 0.0, "group": 0.0, "write": 0.0})
 
-    @property
-    def is_original(self) -> bool:
-        """Whether the claim is its chain's original statement, not a relay's restatement of it."""
-        return not self.original or self.attribution == self.original
+    def line(self) -> str:
+        return (f"{self.claims} claims, {self.groups} groups ({self.multi} of several claims, {self.corroborated} "
+                f"with several independent sources, largest {self.largest}), {self.contested} contested, "
+                f"{self.timing()}")
 
 
-def read_claims(store) -> list[ClaimRecord]:
-    """Every claim of the store, one record each, sorted by claim IRI (kg/queries/read_claims.rq:
-    each claim with its top-level attribution, itself or the one whose citing chain reaches it, that
-    attribution's original, the end of the chain, and the original's source, the article and the
-    publisher; its columns are in the order of ClaimRecord's fields, one row a fragment of its words).
-    A claim relayed by several top-level attributions takes the first of them (by IRI), so the result
-    does not depend on the order the store returns rows in."""
-    # row by row: a list of every row first would hold all the rows and all the records at once;
-    # all, or refused: it replaces every group
-    rows = query.run(as_store(store), query.named("read_claims"), whole=True)
-    return claim_records(tuple(query.value(term) for term in row) for row in rows)
+def read_claims(store, articles: list[str] | None = None) -> Iterator[ClaimRecord]:
+    """The claims of the store (or of `articles`, IRIs), one record each, ARTICLES_PER_READ articles
+    a query (kg/queries/read_claims.rq: each claim with its top-level attribution, itself or the one
+    whose citing chain reaches it, that attribution's original, the end of the chain, and the
+    original's source, the article, its publisher and date; its columns are in the order of
+    ClaimRecord's fields, one row a fragment of its words), articles in IRI order, claims by IRI in
+    each batch. A claim relayed by several top-level attributions takes the first of them (by IRI),
+    so the result does not depend on the order the store returns rows in."""
+    store = as_store(store)
+    if articles is None:  # all, or refused (an endpoint that cuts answers short): a regroup replaces every group
+        articles = sorted(row[0].value for row in query.run(store, query.named("claim_articles"), whole=True))
+    for k in range(0, len(articles), ARTICLES_PER_READ):
+        chunk = [NamedNode(a) for a in articles[k:k + ARTICLES_PER_READ]]
+        rows = query.run(store, query.named("read_claims"), {"article": chunk}, whole=True)
+        yield from claim_records(tuple(query.value(term) for term in row) for row in rows)
 
 
-def claim_records(rows: Iterable[tuple]) -> list[ClaimRecord]:
-    """read_claims' records from the rows of read_claims.rq as Python values (kg.pipeline reads them
-    from its shards' tables)."""
+def claim_records(rows: Iterable[tuple]) -> Iterator[ClaimRecord]:
+    """The records of read_claims.rq's rows as Python values (kg.pipeline reads them from its shards'
+    tables), by claim IRI."""
     best: dict[str, ClaimRecord] = {}
     extent: dict[str, tuple[int, int]] = {}
     for row in rows:
-        # the IRIs and words repeated across claims (article, publisher, source, its type, polarity,
-        # certainty, cue) held once, not once a claim
-        record = ClaimRecord(*(v if k in _OWN or v is None or not isinstance(v, str) else sys.intern(v)
-                               for k, v in enumerate(row)))
+        # the IRIs and words repeated across claims (article, publisher, source, ...) held once
+        record = ClaimRecord(*(v if n in _OWN or not isinstance(v, str) else sys.intern(v) for n, v in enumerate(row)))
         current = best.get(record.claim)
         if current is None or _row_key(record) < _row_key(current):
             best[record.claim] = record
         extent[record.claim] = _widest(extent.get(record.claim), record.start, record.end)
-    return [replace(record, start=extent[claim][0], end=extent[claim][1]) for claim, record in sorted(best.items())]
+    for claim, record in sorted(best.items()):
+        yield replace(record, start=extent[claim][0], end=extent[claim][1])
 
 
 _OWN = frozenset({0, 1, 2})   # claim, text, attribution: one a claim, not worth interning
@@ -101,152 +104,41 @@ def _row_key(record: ClaimRecord) -> tuple:
     return tuple(x or "" for x in (record.top, record.source, record.source_type, record.publisher))
 
 
-def counting(record: ClaimRecord) -> tuple[str | None, str | None]:
-    """What a member counts as among the independent sources of its group, or why it does not:
-    (key, None) or (None, reason). The key is the original source agent (a relay counts as the
-    source it cites), or for anonymous and collective sources "unnamed:" and the publisher's IRI
-    (the article's without one). A member counts only if its source is an agent with a name or a
-    type: a claim without one (NO_SOURCE) vouches for nothing, nor does an agent the resolver knew
-    neither by name nor by kind (NOT_NAMED_OR_TYPED: "The spot", a kg:Organization of no proper
-    name). The same key twice is one source: restatements of one source, in one article or several."""
-    if not record.source:
-        return None, NO_SOURCE
-    if record.source_type in UNNAMED_TYPES:
-        return UNNAMED + (record.publisher or record.article), None
-    if (record.source_type is None or record.source_type in UNTYPED) and not is_proper_name(record.source_label or ""):
-        return None, NOT_NAMED_OR_TYPED
-    return record.source, None
+def build(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> tuple[list[dict], list[dict]]:
+    """The groups of plain records (no store: an index in memory) and their contested groups: dicts
+    with iri, label, sources (independent: 0 when no member counts), members (claim IRIs, sorted),
+    by IRI; the contested groups as kg.corroborate.contest.contested_groups gives them."""
+    index = Index()
+    try:
+        group(records, index, threshold=threshold)
+        return list(index.groups()), sorted(index.contests().values(), key=lambda c: c["iri"])
+    finally:
+        index.close()
 
 
-def independent_key(record: ClaimRecord) -> str | None:
-    """What a member counts as on its own (see counting); None when it is no independent source."""
-    return counting(record)[0]
+def groups_graph(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> list[tuple]:
+    """The claim-groups graph of plain records (no store) as kg regroup writes it: the groups, the
+    contested groups, and the grouping's version and token (kg.pipeline's reduce)."""
+    index = Index()
+    try:
+        group(records, index, threshold=threshold)
+        index.new_token(g["iri"] for g in index.groups())
+        return group_triples(index.groups(), index.contests().values()) + _stamp(index)
+    finally:
+        index.close()
 
 
-def statements(records: list[ClaimRecord]) -> list[list[int]]:
-    """The members of one group (indexes into `records`) as statements: in one article, claims whose
-    words overlap are one statement told through nested speakers, though no citing chain links them
-    ("Merrill said that Clinton called Machado to express gratitude": Merrill's claim holds
-    Clinton's); each other claim is a statement of its own. In article order."""
-    by_article: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        by_article[r.article].append(i)
-    out = []
-    for article in sorted(by_article):
-        current, reach = [], -1
-        for i in sorted(by_article[article], key=lambda i: (records[i].start is None, records[i].start or 0,
-                                                            records[i].claim)):
-            r = records[i]
-            if r.start is not None and current and r.start < reach:   # overlaps the statement so far
-                current.append(i)
-                reach = max(reach, r.end)
-                continue
-            if current:
-                out.append(current)
-            current, reach = [i], (r.end if r.start is not None else -1)
-        out.append(current)
-    return out
+def build_groups(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> list[dict]:
+    return build(records, threshold=threshold)[0]
 
 
-def count_members(records: list[ClaimRecord]) -> list[tuple[str | None, str | None, int | None]]:
-    """How each member of one group counts: (key, why not, the member its statement is credited to
-    when that is another one). A statement (see statements) is one source, however many speakers
-    tell it: its narrowest member that counts (the innermost speaker, as a relay counts as the
-    source it cites), so its other members, restating it, add none; a statement in which no member
-    counts is no source. The group's independent sources are the distinct keys."""
-    own = [counting(r) for r in records]
-    out: list = [None] * len(records)
-    for statement in statements(records):
-        counted = [i for i in statement if own[i][0] is not None]
-        if not counted:
-            for i in statement:
-                out[i] = (None, own[i][1], None)
-            continue
-        inner = min(counted, key=lambda i: ((records[i].end or 0) - (records[i].start or 0), records[i].claim))
-        for i in statement:
-            out[i] = (own[inner][0], None, None if own[i][0] == own[inner][0] else inner)
-    return out
-
-
-def independent_sources(records: list[ClaimRecord]) -> int:
-    """The independent sources of one group's members (count_members)."""
-    return len({key for key, _, _ in count_members(records)} - {None})
-
-
-def group_iri(claim_iris: Iterable[str]) -> str:
-    digest = hashlib.sha1("\n".join(sorted(claim_iris)).encode("utf-8")).hexdigest()[:16]
-    return GROUP + digest
-
-
-def _medoid(members: list[int], sims: dict[tuple[int, int], float], records: list[ClaimRecord]) -> int:
-    def centrality(i):
-        return sum(sims.get((min(i, j), max(i, j)), 0.0) for j in members if j != i)
-    return min(members, key=lambda i: (-round(centrality(i), 9), len(records[i].text), records[i].claim))
-
-
-@dataclass
-class GroupSummary(Timed):
-    claims: int = 0
-    groups: int = 0
-    grouped: int = 0              # claims in groups of two or more
-    multi: int = 0                # groups of two or more claims
-    corroborated: int = 0         # groups with two or more independent sources
-    largest: int = 0
-    contested: int = 0            # contested groups (kg.corroborate.contest)
-    triples: int = 0
-    seconds: dict = field(default_factory=lambda: {"read": 0.0, "group": 0.0, "write": 0.0})
-
-    def line(self) -> str:
-        return (f"{self.claims} claims, {self.groups} groups ({self.multi} of several claims, {self.corroborated} "
-                f"with several independent sources, largest {self.largest}), {self.contested} contested, "
-                f"{self.timing()}")
-
-
-def _all_read(store, records: list[ClaimRecord]) -> None:
-    """Refuse to replace the groups with those of part of the claims: as many claims must have been
-    read as the store holds (an endpoint that cuts answers short, or that evaluates kg:citing*
-    otherwise: Virtuoso)."""
-    held = int(query.select(store, query.named("count_claims"))[0][0].value)
-    if len(records) < held:
-        raise StoreError(f"regroup read {len(records):,} of the {held:,} claims in store {store.location}; "
-                         f"the claim groups are left as they were")
-
-
-def build_groups(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
-                 analyzer: Analyzer | None = None) -> list[dict]:
-    """The groups of `records` (sorted by claim IRI first): dicts with iri, label, sources (the
-    independent count, which is 0 when no member counts), members (claim IRIs, sorted)."""
-    return build(records, threshold=threshold, analyzer=analyzer)[0]
-
-
-def build(records: list[ClaimRecord], *, threshold: float = THRESHOLD,
-          analyzer: Analyzer | None = None) -> tuple[list[dict], list[dict]]:
-    """The groups of `records` (build_groups) and the contested groups among them
-    (kg.corroborate.contest.contested_groups), from one analysis of the texts."""
-    records = sorted(records, key=lambda r: r.claim)
-    texts = [r.text for r in records]
-    analyzer = (analyzer or Analyzer()).fit(texts)
-    features = [analyzer.features(t) for t in texts]
-    groups, sims = group_claims(texts, [r.polarity for r in records], threshold=threshold, features=features)
-    out = []
-    for members in groups:
-        claims = sorted(records[i].claim for i in members)
-        out.append({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
-                    "sources": independent_sources([records[i] for i in members]), "members": claims,
-                    "indexes": members})
-    out.sort(key=lambda g: g["iri"])
-    group_of = {i: n for n, g in enumerate(out) for i in g.pop("indexes")}
-    pairs = disputes(records, features, idf_weights(features), analyzer)
-    return out, contested_groups(pairs, group_of, out, records)
-
-
-def group_triples(groups: list[dict], contested: list[dict] = ()) -> list[tuple]:
+def group_triples(groups: Iterable[dict], contested: Iterable[dict] = ()) -> list[tuple]:
     out = []
     for g in groups:
-        group = NamedNode(g["iri"])
-        out += [(group, RDF_TYPE, node(KG.ClaimGroup)), (group, RDFS_LABEL, Literal(g["label"])),
-                (group, node(KG.independentSources), Literal(str(g["sources"]), datatype=XSD_INTEGER))]
-        out += [(NamedNode(c), node(KG.inGroup), group) for c in g["members"]]
+        group_node = NamedNode(g["iri"])
+        out += [(group_node, RDF_TYPE, node(KG.ClaimGroup)), (group_node, RDFS_LABEL, Literal(g["label"])),
+                (group_node, node(KG.independentSources), Literal(str(g["sources"]), datatype=XSD_INTEGER))]
+        out += [(NamedNode(c), node(KG.inGroup), group_node) for c in g["members"]]
     for c in contested:
         contest = NamedNode(c["iri"])
         out += [(contest, RDF_TYPE, node(KG.ContestedGroup)), (contest, RDFS_LABEL, Literal(c["label"]))]
@@ -256,28 +148,148 @@ def group_triples(groups: list[dict], contested: list[dict] = ()) -> list[tuple]
     return out
 
 
+def _stamp(index: Index) -> list[tuple]:
+    """The claim-groups graph's own triples: the grouping version and the index's token."""
+    graph = node(vocab.GROUPS_GRAPH)
+    return [(graph, node(KG.groupingVersion), Literal(VERSION)), (graph, node(KG.groupingIndex), Literal(index.token))]
+
+
+def _index_path(store) -> str | None:
+    return os.path.join(store.location, FILE) if isinstance(store, LocalStore) else None
+
+
+def current_index(store) -> Index | None:
+    """The store's claim index when its groups were written through it and nothing changed the
+    articles since (no stale mark), else None: the next grouping must be a regroup."""
+    store = as_store(store)
+    path = _index_path(store)
+    if path is None or not os.path.isfile(path):
+        return None
+    version, token, stale, _ = _groups_state(store)
+    if version != VERSION or stale:
+        return None
+    try:
+        index = Index(path)
+        if index.meta("version") == VERSION and index.token == token:
+            return index
+        index.close()
+    except sqlite3.Error:  # not a claim index (damaged, or something else): regroup builds a new one
+        pass
+    return None
+
+
+def check_version(store) -> None:
+    """Refuse groups written by another version of the grouping: kg regroup rebuilds them."""
+    version, _, _, groups = _groups_state(store)
+    if groups and version != VERSION:
+        raise StoreError(f"the claim groups of store {store.location} were written by an older kg: "
+                         f"run kg regroup to upgrade them")
+
+
+def _groups_state(store) -> tuple:
+    """(grouping version, index token, stale mark, a group) of the claim-groups graph, each None if absent."""
+    rows = query.select(store, query.named("groups_version"), {"groups": node(vocab.GROUPS_GRAPH)})
+    return tuple(None if term is None else term.value for term in rows[0]) if rows else (None,) * 4
+
+
 def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
-    """Read every claim of the store, group them, and replace the claim-groups graph with the
-    groups, in one atomic write. Returns what was done and how long each step took."""
+    """Group every claim of the store anew and replace the claim-groups graph, in one atomic write
+    (see the module). Returns what was done and how long each step took."""
     store = as_store(graph_or_store)
+    path = _index_path(store)
+    building = path and path + ".new"
+    for leftover in (building, building and building + "-journal"):
+        if leftover and os.path.exists(leftover):
+            os.remove(leftover)
     summary = GroupSummary()
-    clock = time.perf_counter()
-    records = read_claims(store)
-    _all_read(store, records)
-    now = time.perf_counter()
-    summary.seconds["read"] = now - clock
-    groups, contested = build(records, threshold=threshold)
-    triples = group_triples(groups, contested)
-    clock = time.perf_counter()
-    summary.seconds["group"] = clock - now
-    store.replace_graphs({GROUPS_GRAPH: triples})
-    summary.seconds["write"] = time.perf_counter() - clock
-    summary.claims, summary.groups, summary.triples = len(records), len(groups), len(triples)
-    several = [g for g in groups if len(g["members"]) > 1]
-    summary.multi = len(several)
-    summary.grouped = sum(len(g["members"]) for g in several)
-    summary.corroborated = sum(1 for g in groups if g["sources"] > 1)
-    summary.largest = max((len(g["members"]) for g in groups), default=0)
-    summary.contested = len(contested)
+    with _index_errors(building or "in memory"):
+        index = Index(building)
+    try:
+        clock = time.perf_counter()
+        with _index_errors(building or "in memory"):
+            group(_timed(read_claims(store), summary), index, threshold=threshold)
+            _all_read(store, index)
+            index.new_token(g["iri"] for g in index.groups())
+            index.commit()
+        triples = group_triples(index.groups(), index.contests().values()) + _stamp(index)
+        now = time.perf_counter()
+        summary.seconds["group"] = now - clock - summary.seconds["read"]
+        store.replace_graphs({GROUPS_GRAPH: triples})
+        summary.seconds["write"] = time.perf_counter() - now
+        summary.triples = len(triples)
+        _count(index, summary)
+    finally:
+        index.close()
+    if path:
+        os.replace(building, path)
     return summary
 
+
+def _all_read(store, index: Index) -> None:
+    """Refuse to replace the groups with those of part of the claims: as many claims must have been
+    read as the store holds (an endpoint that cuts answers short, or that evaluates kg:citing*
+    otherwise: Virtuoso)."""
+    held = int(query.select(store, query.named("count_claims"))[0][0].value)
+    read = index.figures()[0]
+    if read < held:
+        raise StoreError(f"regroup read {read:,} of the {held:,} claims in store {store.location}; "
+                         f"the claim groups are left as they were")
+
+
+def update(store, index: Index, articles: list[str], merged: dict[str, str]) -> GroupSummary:
+    """Group the claims of `articles` (IRIs, just written) into the groups of the store through
+    `index` (current_index), and write what changed (see the module)."""
+    store = as_store(store)
+    summary = GroupSummary()
+    clock = time.perf_counter()
+    with _index_errors(_index_path(store)):
+        changed = index.remove(index.ids("article", articles))
+        for old, new in sorted(merged.items()):
+            changed |= index.set_source(old, new)
+        changes = group(_timed(read_claims(store, sorted(articles)), summary), index, changed=changed)
+        gone = group_triples(changes.removed, changes.contests_removed) + _stale_marks(store) + _stamp(index)
+        index.new_token([g["iri"] for g in changes.removed] + changes.added)
+        made = group_triples([index.group(iri) for iri in changes.added], changes.contests_added) + _stamp(index)
+        index.commit()
+    both = set(gone) & set(made)  # unchanged triples of a changed group: neither deleted nor added
+    gone, made = [t for t in gone if t not in both], [t for t in made if t not in both]
+    now = time.perf_counter()
+    summary.seconds["group"] = now - clock - summary.seconds["read"]
+    store.replace_graphs({}, merge={GROUPS_GRAPH: made}, delete={GROUPS_GRAPH: gone})
+    summary.seconds["write"] = time.perf_counter() - now
+    summary.triples = len(gone) + len(made)
+    _count(index, summary)
+    return summary
+
+
+@contextmanager
+def _index_errors(path: str):
+    """An error of the claim index (a full disk, a damaged file) as a StoreError: the groups stay
+    marked stale, and the next ingest or kg regroup builds a new index."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise StoreError(f"claim index {path}: {error}") from None
+
+
+def _stale_marks(store) -> list[tuple]:
+    graph = node(vocab.GROUPS_GRAPH)
+    return [(graph, node(PROV.invalidatedAtTime), row[0])
+            for row in query.select(store, query.named("groups_stale_marks"), {"groups": graph})]
+
+
+def _timed(records: Iterator[ClaimRecord], summary: GroupSummary) -> Iterator[ClaimRecord]:
+    """The records, the time spent reading them added to summary.seconds["read"]."""
+    while True:
+        clock = time.perf_counter()
+        record = next(records, None)
+        summary.seconds["read"] += time.perf_counter() - clock
+        if record is None:
+            return
+        yield record
+
+
+def _count(index: Index, summary: GroupSummary) -> None:
+    summary.claims, summary.groups, summary.multi, summary.grouped, summary.corroborated, summary.largest = \
+        index.figures()
+    summary.contested = len(index.contests())

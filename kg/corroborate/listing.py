@@ -16,7 +16,8 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode
 
 from kg import query
-from kg.corroborate.groups import UNNAMED, ClaimRecord, count_members
+from kg.corroborate.groups import check_version
+from kg.corroborate.records import UNNAMED, ClaimRecord, count_members
 from kg.store import as_store
 from kg.vocab import XSD_INTEGER
 
@@ -40,6 +41,7 @@ def claims(graph_or_store, *, single_source: bool = False, min_sources: int | No
     and `end` are where the claim's words begin and end in its article."""
     store = as_store(graph_or_store)
     query.page(limit, offset)  # checked before any work
+    check_version(store)
     order = _groups(store, single_source=single_source, min_sources=min_sources, about=about, contested=contested,
                     group=group, reach=None if limit is None else offset + limit)
     page = order[offset:None if limit is None else offset + limit]

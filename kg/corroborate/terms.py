@@ -3,10 +3,11 @@ places the compatibility rules look at (kg.corroborate.cluster). No spaCy: the s
 register only.
 
 A claim's text is tokenised by a regular expression and each token normalised: lower case,
-possessive 's dropped, a light English stemmer (`stem`: plurals, -ed, -ing, -ment, irregular verbs:
-"deployed", "deploying", "deployment" -> "deploy"); stop words, reporting verbs and hedges ("said",
-"possible", "likely": the attribution already holds the cue and the certainty) and weekdays are
-dropped. Names of the entity register (ontology/entities.ttl) become one term each, countries with
+possessive 's dropped, Snowball's English stemmer (snowballstemmer) after a table of the irregular
+forms it cannot fold ("deployed", "deployment" -> "deploy"; "sent" -> "send"); stop words (the
+Glasgow list, which scikit-learn ships too: importing scikit-learn would cost every kg command
+seconds), reporting verbs and hedges ("said", "possible", "likely": the attribution already holds
+the cue and the certainty) and weekdays are dropped. Names of the entity register (ontology/entities.ttl) become one term each, countries with
 their names, demonyms and capital-city metonyms folded ("North Korean", "DPRK", "Pyongyang" ->
 @north-korea). A few news synonyms are folded too (SYNONYM_SETS, PHRASES). Numbers are values
 ("1,500" and "1500", "10 thousand" and "10,000", "three" and "3"), dates month-day and year values.
@@ -21,6 +22,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Iterable
+
+import snowballstemmer
 
 from kg.extract.words import MONTHS
 
@@ -59,8 +62,7 @@ NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seven
                      "ninety": 90, "dozen": 12})
 MULTIPLIERS = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
                "trillion": 1_000_000_000_000}
-NOT_PLURAL = frozenset("news series species politics economics physics always perhaps bus gas lens alias "
-                       "bias chaos thus yes its his hers ours yours".split())
+# Irregular verb and plural forms, which a suffix stemmer cannot fold ("sent" -> "send").
 IRREGULAR = dict(pair.split(":") for pair in """
 sent:send seen:see saw:see fought:fight won:win lost:lose paid:pay made:make took:take taken:take gave:give
 given:give went:go met:meet held:hold left:leave led:lead brought:bring bought:buy began:begin begun:begin
@@ -86,58 +88,18 @@ def _clean(text: str) -> str:
             .replace("\u2013", "-").replace("\u2014", " - ").replace("\u00a0", " "))
 
 
-def _measure(stem: str) -> int:
-    """Porter's m: the number of vowel-consonant sequences in `stem`."""
-    pattern = []
-    for i, ch in enumerate(stem):
-        vowel = ch in "aeiou" or ch == "y" and i > 0 and stem[i - 1] not in "aeiou"
-        if not pattern or pattern[-1] != vowel:
-            pattern.append(vowel)
-    return sum(1 for a, b in zip(pattern, pattern[1:]) if a and not b)
-
-
-def _cvc(stem: str) -> bool:
-    """Porter's *o: consonant, vowel, consonant (not w, x or y) at the end."""
-    return len(stem) >= 3 and stem[-1] not in "aeiouwxy" and stem[-2] in "aeiou" and stem[-3] not in "aeiou"
+_ENGLISH = snowballstemmer.stemmer("english")
 
 
 @cache
 def stem(word: str) -> str:
-    """A light English stemmer: irregular forms, then Porter's steps 1a (plurals), 1b (-ed, -ing),
-    -ment and 5a (a final e): enough to conflate inflections ("deployed", "deploys", "deploying",
-    "deployment" -> "deploy"; "debate", "debated" -> "debat"), not to conflate different words."""
+    """Snowball's English (Porter2) stem, after the irregular forms it cannot fold: "deployed",
+    "deploys", "deploying", "deployment" -> "deploy"; "sent" -> "send"."""
     if word in IRREGULAR:
         return IRREGULAR[word]
-    if len(word) <= 2 or not word.isalpha() or word in NOT_PLURAL:
+    if len(word) <= 2 or not word.isalpha():
         return word
-    w = word
-    if w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):
-        w = w[:-1]
-    if w.endswith("ment") and _measure(w[:-4]) > 1:
-        w = w[:-4]
-    if w.endswith("ied") and len(w) > 4:
-        w = w[:-3] + "y"
-    else:
-        for suffix in ("ing", "ed"):
-            base = w[:-len(suffix)]
-            if w.endswith(suffix) and len(base) >= 2 and re.search(r"[aeiouy]", base):
-                w = base
-                if w.endswith(("at", "bl", "iz")):
-                    w += "e"
-                elif len(w) > 2 and w[-1] == w[-2] and w[-1] not in "lsz":
-                    w = w[:-1]                    # planned -> plan, transferring -> transfer
-                elif _measure(w) == 1 and _cvc(w):
-                    w += "e"                      # making -> make, stated -> state
-                break
-    if w.endswith("e") and len(w) > 2:
-        m = _measure(w[:-1])
-        if m > 1 or m == 1 and not _cvc(w[:-1]):
-            w = w[:-1]                            # examine, examined -> examin
-    return w
+    return _ENGLISH.stemWord(word)
 
 
 # News synonyms folded into one term. Small on purpose: each set holds words that, in claims about
@@ -195,14 +157,7 @@ class Analyzer:
     def fit(self, texts: Iterable[str]) -> Analyzer:
         """Case statistics of the corpus: for each word, the share of its mid-sentence occurrences
         that are capitalised."""
-        upper, total = Counter(), Counter()
-        for text in texts:
-            for kind, surface, initial in _tokens(text):
-                if kind == "word" and not initial:
-                    low = surface.lower()
-                    total[low] += 1
-                    upper[low] += surface[0].isupper()
-        self.capitalised = {w: upper[w] / total[w] for w in total}
+        self.capitalised = {w: upper / total for w, (upper, total) in case_counts(texts).items()}
         return self
 
     def _is_name(self, surface: str, initial: bool, next_upper: bool) -> bool:
@@ -299,6 +254,23 @@ class Analyzer:
             i += 1
         return Features(terms, frozenset(amounts), frozenset(days), frozenset(years), frozenset(names),
                         frozenset(places))
+
+
+def case_counts(texts: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """For each word seen mid-sentence in `texts` (lower case): (capitalised occurrences, occurrences)."""
+    upper, total = Counter(), Counter()
+    for text in texts:
+        for kind, surface, initial in _tokens(text):
+            if kind == "word" and not initial:
+                low = surface.lower()
+                total[low] += 1
+                upper[low] += surface[0].isupper()
+    return {w: (upper[w], n) for w, n in total.items()}
+
+
+def words(texts: Iterable[str]) -> set[str]:
+    """The words of `texts`, lower case: what Analyzer.capitalised is asked about."""
+    return {surface.lower() for text in texts for kind, surface, _ in _tokens(text) if kind == "word"}
 
 
 def _tokens(text: str) -> list[tuple[str, str, bool]]:

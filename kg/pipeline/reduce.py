@@ -1,7 +1,7 @@
 """The corpus-wide steps, as reduces over the shards' tables (no store): the manifest of the articles
 (a document id a later shard reads again is reported, and its graph left out), the surname merge
 (Resolver.finish over the entities and counts of every shard), one description per agent, and the
-claim groups (kg.corroborate.build over the claims of every shard), written to out/corpus/.
+claim groups (kg.corroborate.groups_graph over the claims of every shard), written to out/corpus/.
 
 What kg ingest does in the store by SPARQL updates is done here to the triples: a bare surname that
 joins its person is renamed in every graph (kg load renames the shards' graphs as it reads them),
@@ -142,12 +142,11 @@ def _agents(resolver: Resolver, entities: dict, touched: set[str], renames: dict
 
 
 def _groups(resolver: Resolver, rows: list[list], renames: dict[str, str]) -> list[tuple]:
-    """The claim groups (kg.corroborate.build) of the shards' claims, their sources renamed and typed
-    and labelled as the agents graph has them."""
+    """The claim-groups graph (kg.corroborate.groups_graph) of the shards' claims, their sources
+    renamed, typed and labelled as the agents graph has them."""
     for row in rows:
         source = row[SOURCE] = renames.get(row[SOURCE], row[SOURCE])
         entity = resolver.entities.get(source) if source else None
         if entity is not None:
             row[SOURCE_TYPE], row[SOURCE_LABEL] = str(node(KG[entity.type]).value), entity.label
-    groups, contested = corroborate.build(corroborate.claim_records(tuple(row) for row in rows))
-    return corroborate.group_triples(groups, contested)
+    return corroborate.groups_graph(corroborate.claim_records(tuple(row) for row in rows))

@@ -99,11 +99,13 @@ class Store:
         text, fix = parsed.bind(bindings)
         self._update(text, fix)
 
-    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
+    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None,
+                       delete: dict | None = None) -> None:
         """One atomic write: every graph in `graphs` (IRI -> triples) is replaced by its triples (an
         empty one is dropped); the triples of `merge` are added to their graphs, nothing dropped,
         after the rdfs:label triples of the subjects listed in `relabel` (graph IRI -> subject
-        NamedNodes) went from that graph (a label that changes: the fullest name seen so far).
+        NamedNodes) and the triples of `delete` (graph IRI -> triples, none of them in `merge`) went
+        from that graph (a label that changes: the fullest name seen so far; claim groups that changed).
         Triples are (subject, predicate, object) of pyoxigraph NamedNode, BlankNode and Literal."""
         raise NotImplementedError
 

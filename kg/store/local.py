@@ -181,7 +181,8 @@ class LocalStore(Store):
         if error is not None:
             _raise(error)
 
-    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
+    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None,
+                       delete: dict | None = None) -> None:
         replace = {}
         for g, triples in graphs.items():
             node = graph_node(g)
@@ -193,16 +194,17 @@ class LocalStore(Store):
             ntriples(node, triples)  # the same checks
             add[node] = triples
         labels = relabel_subjects(relabel)
+        removed = {graph_node(g): ntriples(graph_node(g), triples)[0] for g, triples in (delete or {}).items()}
         error = None
         with self._write_lock:
             store = self._handle(write=True)
             try:
-                text = self._replace_text(store, replace, add, labels, diff=True)
+                text = self._replace_text(store, replace, add, labels, removed, diff=True)
                 if text:
                     try:
                         store.update(text)
                     except SyntaxError:  # a dumped line SPARQL does not take: replace whole graphs
-                        store.update(self._replace_text(store, replace, add, labels, diff=False))
+                        store.update(self._replace_text(store, replace, add, labels, removed, diff=False))
                 self._unflushed += sum(len(lines) for lines, _ in replace.values()) + sum(map(len, add.values()))
             except (OSError, RuntimeError, ValueError, SyntaxError) as e:
                 error = StoreError(damaged(self.location, e) + " (nothing was changed)" if _corrupt(e) else
@@ -245,7 +247,7 @@ class LocalStore(Store):
         self._unflushed = 0
 
     @staticmethod
-    def _replace_text(store, replace: dict, add: dict, labels: dict, diff: bool) -> str:
+    def _replace_text(store, replace: dict, add: dict, labels: dict, removed: dict, diff: bool) -> str:
         """One SPARQL update doing the whole write. With `diff`, graphs without blank nodes change
         by DELETE DATA / INSERT DATA of the lines that differ from what is stored (re-ingesting the
         same article writes nothing; a single INSERT DATA takes Oxigraph's fast write-only path);
@@ -282,6 +284,7 @@ class LocalStore(Store):
                     if (line := f"{q.subject} {q.predicate} {q.object} .") not in keep]
             if gone:
                 deletes.append((node, gone))
+        deletes += [(node, lines) for node, lines in removed.items() if lines and node not in replace]
         for node, triples in add.items():
             if node in replace:
                 continue

@@ -225,8 +225,9 @@ class RemoteStore(Store):
         response = self._post(self.update_url, text.encode("utf-8"), "application/sparql-update", None, None, fix)
         self._read(response, self.update_url, None)
 
-    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None) -> None:
-        drops, inserts = [], []
+    def replace_graphs(self, graphs: dict, merge: dict | None = None, relabel: dict | None = None,
+                       delete: dict | None = None) -> None:
+        drops, inserts, deletes = [], [], []
         for g, triples in graphs.items():
             node = graph_node(g)
             drops.append(node)
@@ -238,7 +239,14 @@ class RemoteStore(Store):
             lines, _ = ntriples(node, triples)
             if lines:
                 inserts.append((node, lines))
+        for g, triples in (delete or {}).items():
+            node = graph_node(g)
+            lines, _ = ntriples(node, triples)
+            if lines and node not in drops:
+                deletes.append((node, lines))
         parts = [f"DROP SILENT GRAPH {node}" for node in drops]
+        if deletes:
+            parts.append(data_block("DELETE DATA", deletes))
         for node, subjects in relabel_subjects(relabel).items():
             if node not in drops and subjects:
                 values = f"  VALUES ?g {{ {node} }} VALUES ?s {{ {' '.join(map(str, subjects))} }}\n"
