@@ -132,14 +132,14 @@ def oxigraph_serve(location: Path, union_default_graph: bool = True, attempts: i
         base = f"http://127.0.0.1:{port}"
         if _wait_until_ready(base, process):
             break
-        _stop(process)
+        stop(process)
         error = log.read_text("utf-8", "replace").strip()
     else:
         pytest.fail(f"oxigraph serve did not start: {error or 'no answer on /query within 10 s'}")
     try:
         yield base
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _wait_until_ready(base: str, process: subprocess.Popen, seconds: float = 10.0) -> bool:
@@ -156,11 +156,12 @@ def _wait_until_ready(base: str, process: subprocess.Popen, seconds: float = 10.
     return False
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, timeout: float = 5) -> None:
+    """Terminate a server the tests started; kill it if it does not end within `timeout` seconds."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

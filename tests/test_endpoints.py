@@ -22,7 +22,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import ROOT, SEED_000, SEEDS, cli, free_port, kg, oxigraph_serve, sparql_post
+from conftest import ROOT, SEED_000, SEEDS, cli, free_port, kg, oxigraph_serve, sparql_post, stop
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -198,12 +198,7 @@ def virtuoso(tmp_path_factory):
                        check=True, capture_output=True, timeout=60)
         yield fill(f"virtuoso+http://127.0.0.1:{http}", regroup=False)  # refused: see below
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=30)
 
 
 # --- the named questions ---------------------------------------------------------------------------
