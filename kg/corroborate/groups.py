@@ -117,15 +117,20 @@ def build(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> tu
 
 
 def groups_graph(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> list[tuple]:
-    """The claim-groups graph of plain records (no store) as kg regroup writes it: the groups, the
-    contested groups, and the grouping's version and token (kg.pipeline's reduce)."""
+    """The claim-groups graph of plain records (no store) as kg regroup writes it (kg.pipeline's reduce)."""
     index = Index()
     try:
         group(records, index, threshold=threshold)
-        index.new_token(g["iri"] for g in index.groups())
-        return group_triples(index.groups(), index.contests().values()) + _stamp(index)
+        return _whole_graph(index)
     finally:
         index.close()
+
+
+def _whole_graph(index: Index) -> list[tuple]:
+    """The claim-groups graph of all `index` holds: the groups, the contested groups, and the
+    grouping's version and token (the index named anew by its groups)."""
+    index.new_token(g["iri"] for g in index.groups())
+    return group_triples(index.groups(), index.contests().values()) + _stamp(index)
 
 
 def build_groups(records: Iterable[ClaimRecord], *, threshold: float = THRESHOLD) -> list[dict]:
@@ -209,9 +214,8 @@ def regroup(graph_or_store, *, threshold: float = THRESHOLD) -> GroupSummary:
         with _index_errors(building or "in memory"):
             group(_timed(read_claims(store), summary), index, threshold=threshold)
             _all_read(store, index)
-            index.new_token(g["iri"] for g in index.groups())
+            triples = _whole_graph(index)
             index.commit()
-        triples = group_triples(index.groups(), index.contests().values()) + _stamp(index)
         now = time.perf_counter()
         summary.seconds["group"] = now - clock - summary.seconds["read"]
         store.replace_graphs({GROUPS_GRAPH: triples})
@@ -230,9 +234,8 @@ def _all_read(store, index: Index) -> None:
     read as the store holds (an endpoint that cuts answers short, or that evaluates kg:citing*
     otherwise: Virtuoso)."""
     held = int(query.select(store, query.named("count_claims"))[0][0].value)
-    read = index.figures()[0]
-    if read < held:
-        raise StoreError(f"regroup read {read:,} of the {held:,} claims in store {store.location}; "
+    if index.count < held:
+        raise StoreError(f"regroup read {index.count:,} of the {held:,} claims in store {store.location}; "
                          f"the claim groups are left as they were")
 
 
