@@ -92,7 +92,7 @@ def _content(found, quotes) -> dict[str, float]:
     in_quotes = [is_quoted(quotes, t.idx) for t in toks]
     quoted = sum(in_quotes) / len(toks)
     words = sum(not t.is_punct for t in toks)
-    # words outside the quotations at the content's ends: a quotation's speaker seldom owns them
+    # words after the content's last quotation: a quotation's speaker seldom owns them
     last = max((n for n, q in enumerate(in_quotes) if q), default=None)
     tail = sum(not t.is_punct for t in toks[last + 1:]) if last is not None else 0
     head = next((t for t in toks if t.head.i not in ids or t.head.i == t.i), toks[0])
