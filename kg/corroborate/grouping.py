@@ -39,7 +39,7 @@ from kg.corroborate.cluster import (CANDIDATE, MAX_DF, MAX_DF_SHARE, MIN_SHARED,
 from kg.corroborate.contest import contested_groups, disputes, eligible
 from kg.corroborate.index import Index, day_of
 from kg.corroborate.records import ClaimRecord, independent_sources
-from kg.corroborate.terms import MIN_TERMS, Analyzer, case_counts, words
+from kg.corroborate.terms import MIN_TERMS, Analyzer, case_counts, speaker, words
 from kg.text import fold
 from kg.vocab import CLAIM_GROUP
 
@@ -195,8 +195,9 @@ def _regroup_component(ids: list[int], index: Index, threshold: float, changes: 
     at = {i: k for k, i in enumerate(order)}
     sims = {(min(at[a], at[b]), max(at[a], at[b])): s for (a, b), s in index.pairs_among(order).items()}
     made = []
+    speakers = [speaker(r.source_label) for r in records]
     for members in average_linkage(len(order), sims, threshold, lambda x, y: compatible(
-            features[x], features[y], records[x].polarity, records[y].polarity)):
+            features[x], features[y], records[x].polarity, records[y].polarity, speakers[x], speakers[y])):
         claims = sorted(records[k].claim for k in members)
         made.append(({"iri": group_iri(claims), "label": fold(records[_medoid(members, sims, records)].text, LABEL_WIDTH),
                       "sources": independent_sources([records[k] for k in members]), "members": claims},

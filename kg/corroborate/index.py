@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 from kg.corroborate.records import ClaimRecord
 from kg.corroborate.terms import Features
 
-VERSION = "3"                 # of the grouping: groups and an index of another version are rebuilt
+VERSION = "4"                 # of the grouping: groups and an index of another version are rebuilt
 FILE = "claim-index.sqlite"   # its name in a store's directory
 RECORD = [f.name for f in fields(ClaimRecord)]
 _SCHEMA = f"""
