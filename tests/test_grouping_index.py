@@ -76,6 +76,29 @@ def test_a_new_article_joins_the_groups_of_the_store(tmp_path):
     assert max(r["independentSources"] for r in rows) == 3
 
 
+@pytest.mark.parametrize("order", [(SEED_003, SEED_000), (SEED_000, SEED_003)])
+def test_articles_ingested_one_at_a_time_give_the_groups_of_kg_regroup(tmp_path, order):
+    # the second article doubles the index: the pairs of the first are scored again with its weights
+    location = str(tmp_path / "store")
+    for seed in order:
+        kg("ingest", seed, "--store", location)
+    ingested = groups(location)
+    kg("regroup", "--store", location)
+    assert sorted(map(sorted, groups(location).values())) == sorted(map(sorted, ingested.values()))
+
+
+def test_every_pair_is_scored_with_the_weights_of_an_index_at_least_two_thirds_its_size():
+    index = Index()
+    texts = [f"{w} North Korean troops had been deployed to Kursk on {d} by the command of {w}"
+             for w in ("Kim", "Putin", "Shoigu", "Gerasimov", "Belousov", "Kirby") for d in ("Monday", "Oct. 23")]
+    for k in range(0, len(texts), 2):
+        group([record(k + i, t) for i, t in enumerate(texts[k:k + 2])], index)
+        weighed = [n for n, in index.db.execute("SELECT weighed FROM claims")]
+        assert min(weighed) * corroborate.grouping.REWEIGH > index.count == k + 2
+        assert sorted(map(sorted, (g["members"] for g in index.groups()))) == sorted(
+            map(sorted, (g["members"] for g in corroborate.build_groups([record(n, t) for n, t in enumerate(texts[:k + 2])]))))
+
+
 def test_an_article_ingested_again_replaces_its_claims_in_the_index(tmp_path):
     text = ("Officials said that at least 1,500 North Korean troops had been deployed to Kursk. "
             "The minister said that the army will hold exercises near the northern border next week.")
