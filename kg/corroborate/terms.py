@@ -27,7 +27,7 @@ import snowballstemmer
 
 from kg.extract.words import MONTHS
 
-NEGATIONS = frozenset("not never no nor".split())
+NEGATIONS = frozenset({"not", "never", "no", "nor"})
 MIN_TERMS = 3                                 # fewer distinct terms: a fragment ("to Donald Trump"), left alone
 
 STOP = frozenset("""
