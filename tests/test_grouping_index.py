@@ -5,6 +5,7 @@ groups an older kg wrote refused by `kg claims` until `kg regroup` upgrades them
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -97,6 +98,20 @@ def test_every_pair_is_scored_with_the_weights_of_an_index_at_least_two_thirds_i
         assert min(weighed) * corroborate.grouping.REWEIGH > index.count == k + 2
         assert sorted(map(sorted, (g["members"] for g in index.groups()))) == sorted(
             map(sorted, (g["members"] for g in corroborate.build_groups([record(n, t) for n, t in enumerate(texts[:k + 2])]))))
+
+
+def test_two_clauses_parsed_each_inside_the_other_make_a_chain_with_a_top(tmp_path):
+    # "According to X, Y had referred to Z as ...": each record's content holds the other's cue; a
+    # loop of kg:citing left both claims out of every group, and kg regroup refused the store
+    text = ("The governor has attacked her record for weeks. According to letters from Jane Doe, a close friend of "
+            "the governor's who died in 2001, the mayor had referred to the clerk as ''a hopeless crank.'' The "
+            "campaign declined to comment.")
+    (tmp_path / "loop.txt").write_text(text, encoding="utf-8")
+    location = str(tmp_path / "store")
+    kg("ingest", tmp_path / "loop.txt", "--store", location)
+    held = number(location, "SELECT (COUNT(?c) AS ?n) WHERE { GRAPH ?g { ?c a kg:Claim } }")
+    assert held == number(location, COUNT) == 4
+    assert re.match(r"4 claims, ", kg("regroup", "--store", location).stderr)
 
 
 def test_an_article_ingested_again_replaces_its_claims_in_the_index(tmp_path):
