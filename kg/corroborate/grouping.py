@@ -191,19 +191,18 @@ def _reweigh(index: Index, cache: OrderedDict) -> set[int]:
     """The pairs of the claims last scored when the index held fewer than 1/REWEIGH of its claims,
     scored again with its weights now; the claims whose groups must be made again."""
     stale = index.stale(REWEIGH)
-    if not stale:
-        return set()
     idf = Idf(index.df(()), index.count)
-    known = index.pairs_of(stale)
-    every = _records({j for p in known for j in p}, index, cache, idf)
-    index.drop_pairs(known)
-    pairs = {}
-    for a, b in known:
-        s = similarity(every[a][2], every[b][2], every[a][1].places, every[b][1].places)
-        if s >= CANDIDATE:
-            pairs[a, b] = s
-    index.add_pairs(pairs)
-    index.weighed(stale)
+    for batch in _batches(iter(stale), LINK_BATCH):   # all of them once a regroup's index grew by half
+        known = index.pairs_of(batch)
+        every = _records({j for p in known for j in p}, index, cache, idf)
+        index.drop_pairs(known)
+        pairs = {}
+        for a, b in known:
+            s = similarity(every[a][2], every[b][2], every[a][1].places, every[b][1].places)
+            if s >= CANDIDATE:
+                pairs[a, b] = s
+        index.add_pairs(pairs)
+        index.weighed(batch)
     return set(stale) | index.members_of_groups(stale)
 
 
