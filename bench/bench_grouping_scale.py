@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic_graph import Generator  # noqa: E402
 
 from kg import corroborate, rdf  # noqa: E402
-from kg.ingest import ARTICLES_PER_WRITE  # noqa: E402
+from kg.ingest import ARTICLES_PER_WRITE
 from kg.store import LocalStore  # noqa: E402
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL  # noqa: E402
 
