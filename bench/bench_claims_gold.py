@@ -79,12 +79,26 @@ def ingest(docs: dict[str, dict], store: str, jobs: int) -> None:
 
 def match(records, gold: list[dict]) -> list:
     """The stored claim record for each gold claim: in its article, the one whose words overlap it
-    most, then the one closest in length (nested claims must not both match the outer one)."""
+    most, then the one closest in length (nested claims must not both match the outer one). A stored
+    claim stands for one gold claim at most, the one it overlaps most: when kg extracted two gold
+    claims as one (two quotations joined), the other is a claim kg did not extract, not a pair it
+    grouped."""
     by_article: dict[str, list] = {}
     for r in records:
         by_article.setdefault(r.article, []).append(r)
-    return [closest(((r, r.start, r.end) for r in by_article.get(rdf.article_iri(g["doc_id"]), [])),
-                    g["start"], g["end"]) for g in gold]
+    found = [closest(((r, r.start, r.end) for r in by_article.get(rdf.article_iri(g["doc_id"]), [])),
+                     g["start"], g["end"]) for g in gold]
+    best: dict[str, int] = {}
+    for i, r in enumerate(found):
+        if r is not None:
+            k = best.setdefault(r.claim, i)
+            if _overlap(r, gold[i]) > _overlap(r, gold[k]):
+                best[r.claim] = i
+    return [r if r is not None and best[r.claim] == i else None for i, r in enumerate(found)]
+
+
+def _overlap(record, g: dict) -> int:
+    return min(record.end, g["end"]) - max(record.start, g["start"])
 
 
 def main() -> None:

@@ -1,15 +1,16 @@
 """Grouping that scales: peak RSS and milliseconds a new claim of an ingest with grouping, as the store grows.
 
     .venv/bin/python bench/bench_grouping_scale.py [--sizes 20000,50000,100000,200000] [--store DIR] [--split]
-        [--regroup]
+        [--regroup] [--repeat 3]
 
 A synthetic store (bench/synthetic_graph.py: made-up articles of 3-20 attributions, PER_DAY published
 a day, resolved agents; no spaCy and no corpus, so nothing under ../shared is needed) is grown to
 each size as kg ingest grows it: BATCH articles written (their graphs, the agents merged), then their
 claims grouped through the store's claim index (kg.corroborate.current_index and update, what
-kg.graph.ingest_and_regroup calls). At each size a fresh process ingests the next PROBE articles
-the same way and prints its peak RSS (ru_maxrss) and its grouping time a new claim; each figure is
-printed with its ratio to the first size's, the baseline of the same run. With --split the next
+kg.graph.ingest_and_regroup calls), written ARTICLES_PER_WRITE articles a write as kg ingest writes
+them. At each size fresh processes (--repeat, 3) each ingest the next PROBE articles the same way;
+the median of their peak RSS (ru_maxrss) and of their grouping time a new claim is printed with its
+ratio to the first size's, the baseline of the same run. With --split the next
 PROBE articles are written in one fresh process and grouped in another: the peak RSS of the write
 alone (the store's share) beside the grouping's, and the grouping's own peak of the Python heap
 (tracemalloc: the index's work, without RocksDB's buffers).
@@ -28,6 +29,7 @@ import argparse
 import collections
 import itertools
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic_graph import Generator  # noqa: E402
 
 from kg import corroborate, rdf  # noqa: E402
+from kg.ingest import ARTICLES_PER_WRITE
 from kg.store import LocalStore  # noqa: E402
 from kg.vocab import AGENTS_GRAPH, RDFS_LABEL  # noqa: E402
 
@@ -85,12 +88,16 @@ def write_batch(store, gen: ClaimText, first: int, count: int) -> tuple[list[str
     gen.rng.seed(first)
     made = [(replace(a, published=(EPOCH + timedelta(days=k // PER_DAY)).isoformat()), records, p)
             for k in range(first, first + count) for a, records, p in [gen.article(k)]]
-    graphs = {rdf.article_iri(a.id): rdf.article_triples(a, records, publisher=p, model=MODEL) for a, records, p in made}
-    agents = list(dict.fromkeys(t for a, records, p in made
-                                for t in rdf.agent_triples(gen.entities_of(records, p), gen.register)))
-    labels = list({s for s, pred, _ in agents if pred == RDFS_LABEL})
-    store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: labels})
-    return list(graphs), sum(len(records) for _, records, _ in made)  # every attribution has a claim
+    iris = []
+    for k in range(0, len(made), ARTICLES_PER_WRITE):  # a write as kg ingest's: ARTICLES_PER_WRITE articles
+        part = made[k:k + ARTICLES_PER_WRITE]
+        graphs = {rdf.article_iri(a.id): rdf.article_triples(a, records, publisher=p, model=MODEL) for a, records, p in part}
+        agents = list(dict.fromkeys(t for a, records, p in part
+                                    for t in rdf.agent_triples(gen.entities_of(records, p), gen.register)))
+        labels = list({s for s, pred, _ in agents if pred == RDFS_LABEL})
+        store.replace_graphs(graphs, merge={AGENTS: agents}, relabel={AGENTS: labels})
+        iris += graphs
+    return iris, sum(len(records) for _, records, _ in made)  # every attribution has a claim
 
 
 def group_batch(store, index, articles: list[str]) -> float:
@@ -151,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="20000,50000,100000,200000", help="claims in the store at each measure")
     ap.add_argument("--store", help="grow the store in this directory (default: a temporary one)")
     ap.add_argument("--regroup", action="store_true", help="also time kg regroup from scratch at each size")
+    ap.add_argument("--repeat", type=int, default=3, help="probes at each size (the median is printed)")
     ap.add_argument("--split", action="store_true",
                     help="also write the next PROBE articles in one fresh process and group them in another: "
                          "the peak RSS of each part (the baseline of the grouping's: the write's)")
@@ -177,10 +185,14 @@ def main(argv: list[str] | None = None) -> int:
             first += BATCH
         grow_seconds += time.perf_counter() - clock
         store.close()
-        new, seconds, rss = fresh("--probe", path, str(first), "ingest")
-        first += PROBE
-        row = {"size": claims, "new": int(new), "ms": 1000 * seconds / new, "rss": rss}
-        claims += int(new)
+        probes = []   # the median of several: a process's peak varies with the flushes it happens to run
+        for _ in range(args.repeat):
+            probes.append(fresh("--probe", path, str(first), "ingest"))
+            first += PROBE
+        row = {"size": claims, "new": int(statistics.median(n for n, _, _ in probes)),
+               "ms": statistics.median(1000 * s / n for n, s, _ in probes),
+               "rss": statistics.median(r for _, _, r in probes)}
+        claims += sum(int(n) for n, _, _ in probes)
         if args.split:
             more, _, row["write_rss"] = fresh("--probe", path, str(first), "write")
             _, row["heap"], row["group_rss"] = fresh("--probe", path, str(first), "group")

@@ -62,6 +62,29 @@ def test_a_denial_does_not_corroborate():
     assert together(groups, texts[-3], texts[-1]) and not together(groups, texts[-3], texts[-2])
 
 
+def test_the_same_negated_words_are_one_stance_however_the_polarity_read_them():
+    # the parse set one claim negative (its content's root negated) and not the other; a negation in
+    # one claim's words only stays a denial of the other
+    said = "she didn't sign the river dam permits before the county board's vote in March"
+    positive, negative = KG + "Positive", KG + "Negative"
+    texts = FILLER + [said, "that Mayor Okafor " + said, "she signed the river dam permits before the county board's vote"]
+    groups = groups_of(texts, [positive] * len(FILLER) + [negative, positive, positive])
+    assert together(groups, texts[-3], texts[-2]) and not together(groups, texts[-3], texts[-1])
+
+
+def test_a_claim_naming_the_other_claims_speaker_names_no_one_new():
+    # 'Okafor "we are going to ..."' (the speaker's name caught in the content) and Okafor's own words
+    # with a place the first does not name: one claim; a third person named instead stays apart
+    quote = "“We are going to close a lot of paper mills and put paper workers out of their jobs.”"
+    records = [member(1, "person/ada-okafor", "Person", "Ada Okafor", article="b1",
+                      text=quote + " while trying to explain her plan for Tillamook"),
+               member(2, "a2/several", "Group", "several of them", article="b2", text="Okafor " + quote),
+               member(3, "a3/several", "Group", "several of them", article="b3", text="Lindqvist " + quote)]
+    groups = [set(g["members"]) for g in corroborate.build_groups(records)]
+    claims = [r.claim for r in records]
+    assert {claims[0], claims[1]} in groups and {claims[2]} in groups
+
+
 def test_fragments_stay_alone():
     texts = FILLER + ["to Donald Trump", "too much is made of Donald Trump's tweets", "about Donald Trump"]
     assert all(len(g) == 1 for g in groups_of(texts))

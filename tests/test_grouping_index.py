@@ -5,6 +5,7 @@ groups an older kg wrote refused by `kg claims` until `kg regroup` upgrades them
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -74,6 +75,43 @@ def test_a_new_article_joins_the_groups_of_the_store(tmp_path):
     # the Kursk deployment group reaches across the two articles with its three sources, as in one ingest
     rows = json.loads(kg("claims", "--about", "Kursk", "--format", "json", "--store", one).stdout)
     assert max(r["independentSources"] for r in rows) == 3
+
+
+@pytest.mark.parametrize("order", [(SEED_003, SEED_000), (SEED_000, SEED_003)])
+def test_articles_ingested_one_at_a_time_give_the_groups_of_kg_regroup(tmp_path, order):
+    # the second article doubles the index: the pairs of the first are scored again with its weights
+    location = str(tmp_path / "store")
+    for seed in order:
+        kg("ingest", seed, "--store", location)
+    ingested = groups(location)
+    kg("regroup", "--store", location)
+    assert sorted(map(sorted, groups(location).values())) == sorted(map(sorted, ingested.values()))
+
+
+def test_every_pair_is_scored_with_the_weights_of_an_index_at_least_two_thirds_its_size():
+    index = Index()
+    texts = [f"{w} North Korean troops had been deployed to Kursk on {d} by the command of {w}"
+             for w in ("Kim", "Putin", "Shoigu", "Gerasimov", "Belousov", "Kirby") for d in ("Monday", "Oct. 23")]
+    for k in range(0, len(texts), 2):
+        group([record(k + i, t) for i, t in enumerate(texts[k:k + 2])], index)
+        weighed = [n for n, in index.db.execute("SELECT weighed FROM claims")]
+        assert min(weighed) * corroborate.grouping.REWEIGH > index.count == k + 2
+        assert sorted(map(sorted, (g["members"] for g in index.groups()))) == sorted(
+            map(sorted, (g["members"] for g in corroborate.build_groups([record(n, t) for n, t in enumerate(texts[:k + 2])]))))
+
+
+def test_two_clauses_parsed_each_inside_the_other_make_a_chain_with_a_top(tmp_path):
+    # "According to X, Y had referred to Z as ...": each record's content holds the other's cue; a
+    # loop of kg:citing left both claims out of every group, and kg regroup refused the store
+    text = ("The governor has attacked her record for weeks. According to letters from Jane Doe, a close friend of "
+            "the governor's who died in 2001, the mayor had referred to the clerk as ''a hopeless crank.'' The "
+            "campaign declined to comment.")
+    (tmp_path / "loop.txt").write_text(text, encoding="utf-8")
+    location = str(tmp_path / "store")
+    kg("ingest", tmp_path / "loop.txt", "--store", location)
+    held = number(location, "SELECT (COUNT(?c) AS ?n) WHERE { GRAPH ?g { ?c a kg:Claim } }")
+    assert held == number(location, COUNT) == 4
+    assert re.match(r"4 claims, ", kg("regroup", "--store", location).stderr)
 
 
 def test_an_article_ingested_again_replaces_its_claims_in_the_index(tmp_path):

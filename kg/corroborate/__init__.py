@@ -64,8 +64,8 @@ The algorithm, precision first (a group must never merge different things), in b
      kg:disputes), written with the groups; `kg claims --contested` lists them.
 The claims of a component are sorted by IRI and ties broken by IRI: the same claims give the same
 groups and group IRIs whatever order the store returns them in. A store's groups grown by several
-ingests can differ a little from one regroup of the same claims: the weights of the words are those
-of the claims indexed when each pair was scored.
+ingests can differ a little from one regroup of the same claims: each pair is scored with the
+weights of an index at least 1/REWEIGH of the size it has now (grouping: "Ingests and one regroup").
 Not done: claims that say the same thing in other words ("units seen in the war zone on October
 23" for "troops deployed to Kursk") need knowledge the words do not carry; a relay's claim and its
 original's are compared as two texts (the relay's may carry "his country's intelligence believed

@@ -36,11 +36,13 @@ from collections import Counter, defaultdict
 from functools import cache
 
 from kg.corroborate.terms import GENERIC_PLACE, Features, entity_term
+from kg.vocab import KG
 
 THRESHOLD = 0.45                              # average-linkage merge threshold (mean cosine)
 CANDIDATE = 0.15                              # pairs below this cosine count as 0
 MIN_SHARED = 2                                # terms two claims must share to be similar at all
 MAX_DF, MAX_DF_SHARE = 200, 0.002             # terms in more claims are not probed for candidates
+NEGATIVE = str(KG.Negative)
 
 
 class Idf(dict):
@@ -91,19 +93,31 @@ def similarity(u: dict[str, float], v: dict[str, float], pu: frozenset = frozens
     return s
 
 
-def compatible(a: Features, b: Features, pa=None, pb=None) -> bool:
-    """Whether two claims may be in one group (the cannot-links above; `pa`, `pb`: their polarities)."""
-    if pa != pb:
+def compatible(a: Features, b: Features, pa=None, pb=None, sa: frozenset = frozenset(),
+               sb: frozenset = frozenset()) -> bool:
+    """Whether two claims may be in one group (the cannot-links above; `pa`, `pb`: their polarities;
+    `sa`, `sb`: the name terms of their sources, kg.corroborate.terms.speaker)."""
+    if not _same_stance(a, b, pa, pb):
         return False
     for x, y in ((a.amounts, b.amounts), (a.days, b.days), (a.years, b.years)):
         if x and y and not (x & y):
             return False
     # each names someone the other does not: about different people or places ("Trump will win
     # Ohio" / "Clinton will win Ohio"); one adding a name to the other's is a more detailed telling
-    extra_a, extra_b = a.names - b.names, b.names - a.names
+    # a claim naming the other's speaker names no one new: the other says "she" or "I" for it
+    # ('Okafor "we are going to close the mills"' / Okafor's own "we are going to close the mills")
+    extra_a, extra_b = a.names - b.names - sb, b.names - a.names - sa
     if not (extra_a and extra_b):
         return True
     return not (_unexplained(a, extra_a, b, extra_b) and _unexplained(b, extra_b, a, extra_a))
+
+
+def _same_stance(a: Features, b: Features, pa, pb) -> bool:
+    """Whether two claims take one stance: the same polarity, or the same negated words read two ways
+    (both say "she didn't sign the permits": the parse that set the polarity took the negation for
+    the content's in one article and not in the other); a cue's denial ("denied that") or a negation
+    in one claim's words only stays apart."""
+    return pa == pb or a.negated and b.negated and NEGATIVE in (pa, pb)
 
 
 def _unexplained(own: Features, extra: frozenset, other: Features, other_extra: frozenset) -> bool:

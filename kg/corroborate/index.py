@@ -24,18 +24,19 @@ from typing import Iterable, Iterator
 from kg.corroborate.records import ClaimRecord
 from kg.corroborate.terms import Features
 
-VERSION = "3"                 # of the grouping: groups and an index of another version are rebuilt
+VERSION = "4"                 # of the grouping: groups and an index of another version are rebuilt
 FILE = "claim-index.sqlite"   # its name in a store's directory
 RECORD = [f.name for f in fields(ClaimRecord)]
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE claims (id INTEGER PRIMARY KEY, {', '.join(RECORD)}, day INTEGER, features TEXT, grp TEXT,
-                     fresh INTEGER NOT NULL DEFAULT 0);
+                     fresh INTEGER NOT NULL DEFAULT 0, weighed INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX claims_claim ON claims (claim);
 CREATE INDEX claims_article ON claims (article);
 CREATE INDEX claims_grp ON claims (grp);
 CREATE INDEX claims_source ON claims (source);
 CREATE INDEX claims_fresh ON claims (fresh) WHERE fresh;
+CREATE INDEX claims_weighed ON claims (weighed);
 CREATE TABLE postings (term TEXT, day INTEGER, claim INTEGER);
 CREATE INDEX postings_term ON postings (term, day, claim);  -- covering: a probe reads the index alone
 CREATE INDEX postings_claim ON postings (claim);
@@ -214,6 +215,28 @@ class Index:
             ids.append(i)
         if ids:
             yield ids
+
+    def stale(self, growth: float) -> list[int]:
+        """The claims whose pairs were scored when the index held fewer than 1/`growth` of the claims
+        it holds now."""
+        return [i for i, in self.db.execute("SELECT id FROM claims WHERE weighed <= ?", (self.count / growth,))]
+
+    def weighed(self, ids: list[int]) -> None:
+        """The pairs of `ids` were scored with the weights of the index as it is."""
+        self.db.executemany("UPDATE claims SET weighed = ? WHERE id = ?", [(self.count, i) for i in ids])
+
+    def pairs_of(self, ids: list[int]) -> dict[tuple[int, int], float]:
+        """The stored pairs with one of `ids` at either end."""
+        out = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(((a, b), s) for a, b, s in self.db.execute(
+                f"SELECT a, b, s FROM pairs WHERE a IN ({marks}) UNION SELECT a, b, s FROM pairs WHERE b IN ({marks})",
+                chunk * 2))
+        return out
+
+    def drop_pairs(self, pairs: Iterable[tuple[int, int]]) -> None:
+        self.db.executemany("DELETE FROM pairs WHERE a = ? AND b = ?", list(pairs))
 
     def fresh(self) -> list[int]:
         return [i for i, in self.db.execute("SELECT id FROM claims WHERE fresh")]

@@ -27,6 +27,7 @@ import snowballstemmer
 
 from kg.extract.words import MONTHS
 
+NEGATIONS = frozenset({"not", "never", "no", "nor"})
 MIN_TERMS = 3                                 # fewer distinct terms: a fragment ("to Donald Trump"), left alone
 
 STOP = frozenset("""
@@ -124,6 +125,7 @@ class Features:
     years: frozenset = frozenset()
     names: frozenset = frozenset()
     places: frozenset = frozenset()         # names in a place's position ("to Kursk", "the Kursk area")
+    negated: bool = False                   # its own words deny ("not", "n't", "never", "no")
 
 
 # Where a place is named: after a locative preposition (with an optional article) or before a place noun.
@@ -182,6 +184,7 @@ class Analyzer:
         terms, amounts, days, years, names, places = [], set(), set(), set(), set(), set()
         i, previous = 0, None
         lows = [t[1].lower() for t in toks]
+        negated = any(w in NEGATIONS or w.endswith("n't") for w in lows)
 
         def placed(start: int, end: int) -> bool:
             """The tokens start:end are in a place's position."""
@@ -231,7 +234,8 @@ class Analyzer:
                 previous = None
                 i = j
                 continue
-            if low in STOP or low in MULTIPLIERS or len(low) < 2 and not low.isdigit():
+            # a negation ("didn't") is a stop word too: Features.negated and the polarity carry it
+            if low in STOP or low in MULTIPLIERS or low.endswith("n't") or len(low) < 2 and not low.isdigit():
                 previous = low
                 i += 1
                 continue
@@ -253,7 +257,12 @@ class Analyzer:
             previous = word
             i += 1
         return Features(terms, frozenset(amounts), frozenset(days), frozenset(years), frozenset(names),
-                        frozenset(places))
+                        frozenset(places), negated)
+
+
+def speaker(label: str | None) -> frozenset:
+    """The terms a source's label gives as a name in a claim ("Hillary Clinton": hillari, clinton)."""
+    return frozenset(stem(surface.lower()) for kind, surface, _ in _tokens(label or "") if kind == "word")
 
 
 def case_counts(texts: Iterable[str]) -> dict[str, tuple[int, int]]:

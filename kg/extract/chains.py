@@ -22,6 +22,7 @@ def drop_duplicates(found: list) -> list:
 def link(found: list, by_found: dict) -> None:
     """Set `cites`: explicit citing links, then a cue whose clause is another record's cue."""
     by_cue = {f.anchor.i: f for f in found if by_found.get(id(f)) is not None}
+    records = {r.id: r for r in by_found.values() if r is not None}
     for f in found:
         outer = by_found.get(id(f))
         if outer is None:
@@ -29,8 +30,21 @@ def link(found: list, by_found: dict) -> None:
         inner = f.cites
         if inner is None:
             inner = nested(f, by_cue)
-        if inner is not None and by_found.get(id(inner)) is not None:
+        if inner is not None and by_found.get(id(inner)) is not None and not _cites(by_found[id(inner)], outer, records):
             outer.cites = by_found[id(inner)].id
+
+
+def _cites(record, target, records: dict) -> bool:
+    """Whether `record`'s chain reaches `target`: a link from `target` to it would close a loop
+    ("According to X, Y had referred to Z as ...", each clause parsed inside the other's content),
+    which would leave the chain without a top and its claims out of every claim group."""
+    seen = set()
+    while record is not None and id(record) not in seen:
+        if record is target:
+            return True
+        seen.add(id(record))
+        record = records.get(record.cites)
+    return False
 
 
 def nested(f, by_cue: dict):
