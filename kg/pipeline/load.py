@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from kg import query
+from kg import query, rdf
 from kg.ingest import stale_mark
 from kg.pipeline.reduce import corpus_path
 from kg.pipeline.shard import PipelineError, RunInfo, atomic, shard_path
@@ -45,7 +45,7 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
         excluded.setdefault(shard, set()).add(graph)
     record = os.path.join(out_dir, "loads", hashlib.sha256(store.location.encode()).hexdigest()[:16] + ".json")
     run = _fingerprint(out_dir)
-    loaded = _loaded(record, store, run)
+    loaded = _loaded(out_dir, record, store, run)
     summary = LoadSummary(resumed=len(loaded))
     # the agents and the claim groups come last, whole; until then the groups are marked stale
     mark = stale_mark()
@@ -97,7 +97,7 @@ def _fingerprint(out_dir: str) -> str:
     return h.hexdigest()
 
 
-def _loaded(record: str, store, run: str) -> list[str]:
+def _loaded(out_dir: str, record: str, store, run: str) -> list[str]:
     """The shards an earlier load of this run put into `store`; a store holding anything else, or
     loaded from the run as it was before kg run changed it, is refused (kg load writes into a new
     store, or goes on with its own)."""
@@ -117,6 +117,12 @@ def _loaded(record: str, store, run: str) -> list[str]:
     if before != run:
         raise PipelineError(f"store {store.location} was loaded from this run before kg run changed it: "
                             "load into a new store")
+    ours = {rdf.article_iri(row[0]) for row in _tsv(corpus_path(out_dir, "manifest.tsv"))}
+    other = next((g for g in store.graphs() if g not in ours and g not in (str(AGENTS_GRAPH), str(GROUPS_GRAPH))),
+                 None)
+    if other is not None:  # written since by kg ingest (or another load): this load would drop its agents
+        raise PipelineError(f"store {store.location} holds the graph {other}, which this run has not: load into "
+                            "a new store (or kg ingest the articles into this one)")
     return loaded
 
 
