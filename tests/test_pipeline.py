@@ -209,7 +209,7 @@ def test_a_run_again_skips_the_shards_done_and_redoes_a_changed_one(tmp_path):
     assert "tunnel" in (out / "shards" / "000001.jsonl").read_text(encoding="utf-8")
     # cut anew into one shard: the reduce reads that one only, not the three of before
     run(folder, "--out", out, "--partition", 3)
-    assert (out / "corpus" / "shards.txt").read_text() == "000000\t0\n"
+    assert (out / "corpus" / "shards.txt").read_text() == "000000\n"
     assert len((out / "corpus" / "manifest.tsv").read_text().splitlines()) == 3
 
 

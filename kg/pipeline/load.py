@@ -50,7 +50,7 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     # the agents and the claim groups come last, whole; until then the groups are marked stale
     mark = stale_mark()
     store.replace_graphs({str(AGENTS_GRAPH): [], str(GROUPS_GRAPH): [mark]})
-    todo = [name for name, _ in _tsv(corpus_path(out_dir, "shards.txt")) if name not in loaded]
+    todo = [row[0] for row in _tsv(corpus_path(out_dir, "shards.txt")) if row[0] not in loaded]
     for batch in _batches(out_dir, todo):
         summary.quads += store.add_nquads([shard_path(out_dir, name, "nq") for name in batch if name not in excluded])
         for name in (name for name in batch if name in excluded):  # a graph another shard keeps: left out
