@@ -90,7 +90,7 @@ def vm_hwm(pid: int) -> int:
 
 def kg(*args, watch: Path | None = None, every: int = 10_000) -> tuple[float, str, dict]:
     """`kg ARGS` as a new process: (wall seconds, stderr, peak RSS in MiB of each Dask worker process
-    below it). With `watch` (a run directory), a line each `every` articles done (shards x partition):
+    below it, by pid, and of the process itself, as 0). With `watch` (a run directory), a line each `every` articles done (shards x partition):
     the time, the rate and the workers' peaks so far. A failure stops the bench."""
     import psutil
 
@@ -101,6 +101,7 @@ def kg(*args, watch: Path | None = None, every: int = 10_000) -> tuple[float, st
     shards = len(list((watch / "shards").glob("*.done"))) if watch and (watch / "shards").is_dir() else 0
     before, mark = shards, shards * PARTITION // every
     while watch and process.poll() is None:
+        peaks[0] = max(peaks.get(0, 0), vm_hwm(process.pid))  # the client: the scheduler, the reduce
         for child in psutil.Process(process.pid).children(recursive=True):
             try:
                 if "spawn_main" in " ".join(child.cmdline()):  # the nannies' workers
@@ -113,14 +114,15 @@ def kg(*args, watch: Path | None = None, every: int = 10_000) -> tuple[float, st
             seconds = time.perf_counter() - clock
             print(f"  {shards * PARTITION:7d} articles done, {seconds:6.0f} s, "
                   f"{(shards - before) * PARTITION / seconds:.2f} articles/s this run; peak RSS of each worker "
-                  f"so far (MiB): {', '.join(f'{kb / 1024:.0f}' for kb in sorted(peaks.values(), reverse=True))}",
+                  f"so far (MiB): {', '.join(f'{kb / 1024:.0f}' for pid, kb in sorted(peaks.items()) if pid)}; the "
+                  f"client's {peaks[0] / 1024:.0f}",
                   flush=True)
         time.sleep(1)
     _, stderr = process.communicate()
     seconds = time.perf_counter() - clock
     if process.returncode != 0:
         sys.exit(f"kg {' '.join(map(str, args))} failed:\n{stderr}")
-    return seconds, stderr, {pid: kb / 1024 for pid, kb in peaks.items() if kb}
+    return seconds, stderr, {pid: kb / 1024 for pid, kb in peaks.items()}
 
 
 def first_value(*args) -> str:
@@ -152,8 +154,8 @@ def main() -> None:
                              watch=out, every=max(1000, args.articles // 10))
     print(f"kg run --workers {args.workers}: {seconds:.0f} s (this run), {args.articles / seconds:.2f} articles/s "
           f"({err.strip().splitlines()[-1]})")
-    workers = sorted(peaks.values(), reverse=True)
-    print("  peak RSS of each worker process (MiB): " + ", ".join(f"{mib:.0f}" for mib in workers))
+    print("  peak RSS of each worker process (MiB): " + ", ".join(f"{mib:.0f}" for pid, mib in sorted(peaks.items())
+                                                                if pid) + f"; the client's (scheduler, reduce) {peaks[0]:.0f}")
     seconds, err, _ = kg("load", out, "--store", store)
     print(f"kg load: {seconds:.0f} s ({err.strip().splitlines()[-1]})")
     triples = first_value("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--store", store)
