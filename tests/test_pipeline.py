@@ -285,3 +285,18 @@ def test_the_local_cluster_listens_on_the_loopback_only():
         client.close()
         cluster.close()
     assert listening == {"127.0.0.1"}
+
+
+def test_the_local_workers_keep_glibcs_memory_trimming(monkeypatch):
+    """Dask's nannies would set MALLOC_TRIM_THRESHOLD_=65536 in their workers (17 % more CPU for spaCy)."""
+    from kg.pipeline.runner import connect
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    client, cluster = connect(None, 1)
+    try:
+        found = client.run(lambda: (os.getpid(), os.environ.get("MALLOC_TRIM_THRESHOLD_")))
+    finally:
+        client.close()
+        cluster.close()
+    [(pid, value)] = found.values()
+    assert pid != os.getpid() and value is None

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Callable
 
+import dask
 import dask.bag as db
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed
 
@@ -79,9 +80,13 @@ def connect(scheduler: str | None, workers: int, processes: bool = True) -> tupl
     """A client of the scheduler at `scheduler`, else of a new LocalCluster of `workers` workers of one
     thread each (processes, or threads of this one), every server on the loopback, no dashboard."""
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, protocol="tcp://",
-                               host=LOOPBACK, dashboard_address=None,
-                               scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"})  # its HTTP routes
+        # Dask's nannies start their workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then gives memory
+        # back to the system at nearly every free, which costs spaCy's parse about 17 % more CPU, in system
+        # time (bench/README.md); the workers keep glibc's default, as kg extract's do
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, protocol="tcp://",
+                                   host=LOOPBACK, dashboard_address=None,
+                                   scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"})  # its HTTP routes
         return Client(cluster), cluster
     try:
         return Client(scheduler), None  # waits distributed.comm.timeouts.connect (DASK_DISTRIBUTED__...)
