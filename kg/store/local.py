@@ -229,9 +229,9 @@ class LocalStore(Store):
     def add_nquads(self, paths: list[str]) -> int:
         files = _Files(paths)
         error = None
-        with self._write_lock:
+        with self._write_lock, io.BufferedReader(files, 1 << 20) as stream:
             try:  # one load: each call of the bulk loader costs (its threads, its table files)
-                self._handle(write=True).bulk_load(io.BufferedReader(files, 1 << 20), format=RdfFormat.N_QUADS)
+                self._handle(write=True).bulk_load(stream, format=RdfFormat.N_QUADS)
             except SyntaxError as e:
                 error = StoreError(f"cannot load {files.where(e.lineno)}: {one_line(e)}")
             except (OSError, RuntimeError, ValueError) as e:
@@ -356,6 +356,11 @@ class _Files(io.RawIOBase):
                 return n
             self.file.close()
             self.file = None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
 
     def where(self, line: int | None) -> str:
         """'PATH:LINE' for a line of the stream."""
