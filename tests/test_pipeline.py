@@ -287,16 +287,17 @@ def test_the_local_cluster_listens_on_the_loopback_only():
     assert listening == {"127.0.0.1"}
 
 
-def test_the_local_workers_keep_glibcs_memory_trimming(monkeypatch):
-    """Dask's nannies would set MALLOC_TRIM_THRESHOLD_=65536 in their workers (17 % more CPU for spaCy)."""
+def test_the_local_workers_run_without_profiler_nor_memory_trimming(monkeypatch):
+    """Dask's defaults would profile every 10 ms and set MALLOC_TRIM_THRESHOLD_=65536 in the workers."""
     from kg.pipeline.runner import connect
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     client, cluster = connect(None, 1)
     try:
-        found = client.run(lambda: (os.getpid(), os.environ.get("MALLOC_TRIM_THRESHOLD_")))
+        found = client.run(lambda: (os.getpid(), os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                    __import__("dask").config.get("distributed.worker.profile.enabled")))
     finally:
         client.close()
         cluster.close()
-    [(pid, value)] = found.values()
-    assert pid != os.getpid() and value is None
+    [(pid, trim, profiled)] = found.values()
+    assert pid != os.getpid() and trim is None and profiled is False

@@ -27,6 +27,16 @@ from kg.pipeline.shard import (PipelineError, RunInfo, ShardSummary, done, parts
 from kg.resolve import load_register
 
 LOOPBACK = "127.0.0.1"
+# The local cluster without what costs CPU and serves nothing here (bench/README.md, bench_pipeline):
+# the statistical profiler (every 10 ms, for a dashboard kg run does not serve), the system monitor and
+# the event loop's health checks at 500 ms and 20 ms, the memory monitor at 100 ms (an idle cluster of
+# two workers took 8.9 % of a core, 1.9 % without); and MALLOC_TRIM_THRESHOLD_=65536, which Dask's
+# nannies set in their workers: glibc then gives memory back to the system at nearly every free,
+# about 17 % more CPU (system time) for spaCy's parse. The workers keep glibc's default, as kg extract's.
+QUIET = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.gil.enabled": False,
+         "distributed.admin.system-monitor.interval": "5s", "distributed.admin.tick.interval": "1s",
+         "distributed.worker.memory.monitor-interval": "1s",
+         "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 class ModelsOnce(WorkerPlugin):
@@ -80,10 +90,7 @@ def connect(scheduler: str | None, workers: int, processes: bool = True) -> tupl
     """A client of the scheduler at `scheduler`, else of a new LocalCluster of `workers` workers of one
     thread each (processes, or threads of this one), every server on the loopback, no dashboard."""
     if scheduler is None:
-        # Dask's nannies start their workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then gives memory
-        # back to the system at nearly every free, which costs spaCy's parse about 17 % more CPU, in system
-        # time (bench/README.md); the workers keep glibc's default, as kg extract's do
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        with dask.config.set(QUIET):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, protocol="tcp://",
                                    host=LOOPBACK, dashboard_address=None,
                                    scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"})  # its HTTP routes
