@@ -1,9 +1,10 @@
-"""kg load: a run's graphs into a store by its bulk path (Oxigraph's bulk loader for a store
-directory; INSERT DATA a chunk at a time for an endpoint), resumable: out/loads/ records which
-shards a store holds, and a load cut short goes on from the first shard it had not finished (a shard
-added again whole is the same quads). The result equals a kg ingest of the same inputs into a new
-store: the shards' graphs with the bare surnames renamed, the agents and the claim groups of the
-reduce; the claim groups are marked stale until the end, as kg ingest marks them."""
+"""kg load: a run's graphs into a store by its bulk path (Oxigraph's bulk loader reading the shards'
+files itself, many at a time, for a store directory; INSERT DATA a chunk at a time for an endpoint),
+resumable: out/loads/ records which shards a store holds, and a load cut short goes on from the
+shards it had not finished (a shard added again whole is the same quads). The result equals a kg
+ingest of the same inputs into a new store: the shards' graphs, the bare surnames renamed in the
+store as kg ingest renames them, the agents and the claim groups of the reduce; the claim groups are
+marked stale until the end, as kg ingest marks them. A store that holds anything else is refused."""
 from __future__ import annotations
 
 import hashlib
