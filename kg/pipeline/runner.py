@@ -27,12 +27,10 @@ from kg.pipeline.shard import (PipelineError, RunInfo, ShardSummary, done, parts
 from kg.resolve import load_register
 
 LOOPBACK = "127.0.0.1"
-# The local cluster without what costs CPU and serves nothing here (bench/README.md, bench_pipeline):
-# the statistical profiler (every 10 ms, for a dashboard kg run does not serve), the system monitor and
-# the event loop's health checks at 500 ms and 20 ms, the memory monitor at 100 ms (an idle cluster of
-# two workers took 8.9 % of a core, 1.9 % without); and MALLOC_TRIM_THRESHOLD_=65536, which Dask's
-# nannies set in their workers: glibc then gives memory back to the system at nearly every free,
-# about 17 % more CPU (system time) for spaCy's parse. The workers keep glibc's default, as kg extract's.
+# Dask's defaults that cost CPU and serve nothing here (bench/README.md): a profiler sampling every
+# 10 ms for a dashboard kg run has none of, monitors and event-loop checks every 20-500 ms (an idle
+# 2-worker cluster: 8.9 % of a core, 1.9 % without), and MALLOC_TRIM_THRESHOLD_=65536 in the workers
+# (glibc gives memory back at nearly every free: ~17 % more CPU for spaCy's parse).
 QUIET = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.gil.enabled": False,
          "distributed.admin.system-monitor.interval": "5s", "distributed.admin.tick.interval": "1s",
          "distributed.worker.memory.monitor-interval": "1s",
