@@ -99,7 +99,7 @@ def test_kg_load_gives_the_store_kg_ingest_gives(tmp_path, fixed_time, store_loc
 
 
 def test_a_load_cut_short_goes_on_where_it_stopped(tmp_path, fixed_time, monkeypatch):
-    from kg.pipeline import load_run
+    from kg.pipeline import load, load_run
     from kg.store import open_store
 
     inputs = [corpus(tmp_path), SEEDS]
@@ -109,6 +109,7 @@ def test_a_load_cut_short_goes_on_where_it_stopped(tmp_path, fixed_time, monkeyp
 
     def crash(name):
         raise KeyboardInterrupt  # as if killed after the first shard
+    monkeypatch.setattr(load, "BATCH_BYTES", 1)  # a bulk load a shard: the record moves on with each
     store = open_store(str(tmp_path / "loaded"))
     with pytest.raises(KeyboardInterrupt):
         load_run(str(out), store, on_shard=crash)
@@ -130,6 +131,30 @@ def test_kg_load_refuses_a_store_it_did_not_begin(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("kg: error: store ") and "not empty" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_kg_load_again_refuses_a_store_that_kg_ingest_wrote_to_since(tmp_path, fixed_time):
+    out = tmp_path / "run"
+    run(corpus(tmp_path), "--out", out)
+    kg("load", out, "--store", tmp_path / "store")
+    kg("ingest", SEEDS, "--store", tmp_path / "store")
+    before = quads(str(tmp_path / "store"), tmp_path)
+    result = cli("load", out, "--store", tmp_path / "store")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"kg: error: store {tmp_path / 'store'} holds the graph "
+                                    "https://w3id.org/kg-attribution/article/")
+    assert quads(str(tmp_path / "store"), tmp_path) == before  # the seeds' agents and groups kept
+
+
+def test_a_damaged_shard_file_is_one_line_naming_its_line(tmp_path):
+    out = tmp_path / "run"
+    run(corpus(tmp_path), "--out", out, "--partition", 3)
+    shard = out / "shards" / "000001.nq"
+    lines = shard.read_text(encoding="utf-8").splitlines(keepends=True)
+    shard.write_text("".join(lines[:4]) + lines[4][:30] + "\n" + "".join(lines[5:]), encoding="utf-8")
+    result = cli("load", out, "--store", tmp_path / "store")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"kg: error: cannot load {shard}:5: ")
 
 
 def test_bad_lines_are_reported_and_the_rest_of_the_shard_runs(tmp_path):
@@ -184,7 +209,7 @@ def test_a_run_again_skips_the_shards_done_and_redoes_a_changed_one(tmp_path):
     assert "tunnel" in (out / "shards" / "000001.jsonl").read_text(encoding="utf-8")
     # cut anew into one shard: the reduce reads that one only, not the three of before
     run(folder, "--out", out, "--partition", 3)
-    assert (out / "corpus" / "shards.txt").read_text() == "000000\t0\n"
+    assert (out / "corpus" / "shards.txt").read_text() == "000000\n"
     assert len((out / "corpus" / "manifest.tsv").read_text().splitlines()) == 3
 
 
@@ -260,3 +285,19 @@ def test_the_local_cluster_listens_on_the_loopback_only():
         client.close()
         cluster.close()
     assert listening == {"127.0.0.1"}
+
+
+def test_the_local_workers_run_without_profiler_nor_memory_trimming(monkeypatch):
+    """Dask's defaults would profile every 10 ms and set MALLOC_TRIM_THRESHOLD_=65536 in the workers."""
+    from kg.pipeline.runner import connect
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    client, cluster = connect(None, 1)
+    try:
+        found = client.run(lambda: (os.getpid(), os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                    __import__("dask").config.get("distributed.worker.profile.enabled")))
+    finally:
+        client.close()
+        cluster.close()
+    [(pid, trim, profiled)] = found.values()
+    assert pid != os.getpid() and trim is None and profiled is False

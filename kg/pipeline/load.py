@@ -1,9 +1,10 @@
-"""kg load: a run's graphs into a store by its bulk path (Oxigraph's bulk loader for a store
-directory; INSERT DATA a chunk at a time for an endpoint), resumable: out/loads/ records which
-shards a store holds, and a load cut short goes on from the first shard it had not finished (a shard
-added again whole is the same quads). The result equals a kg ingest of the same inputs into a new
-store: the shards' graphs with the bare surnames renamed, the agents and the claim groups of the
-reduce; the claim groups are marked stale until the end, as kg ingest marks them."""
+"""kg load: a run's graphs into a store by its bulk path (Oxigraph's bulk loader reading the shards'
+files itself, many at a time, for a store directory; INSERT DATA a chunk at a time for an endpoint),
+resumable: out/loads/ records which shards a store holds, and a load cut short goes on from the
+shards it had not finished (a shard added again whole is the same quads). The result equals a kg
+ingest of the same inputs into a new store: the shards' graphs, the bare surnames renamed in the
+store as kg ingest renames them, the agents and the claim groups of the reduce; the claim groups are
+marked stale until the end, as kg ingest marks them. A store that holds anything else is refused."""
 from __future__ import annotations
 
 import hashlib
@@ -14,12 +15,15 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import pyoxigraph as ox
-from pyoxigraph import Quad, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
+from kg import query, rdf
 from kg.ingest import stale_mark
-from kg.pipeline.reduce import corpus_path, renamed
+from kg.pipeline.reduce import corpus_path
 from kg.pipeline.shard import PipelineError, RunInfo, atomic, shard_path
 from kg.vocab import AGENTS_GRAPH, GROUPS_GRAPH
+
+BATCH_BYTES = 256 << 20  # N-Quads a bulk load reads: few loads (each costs), one record line each
 
 
 @dataclass
@@ -37,34 +41,47 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     if not os.path.isfile(corpus_path(out_dir, "groups.nq")):
         raise PipelineError(f"{out_dir}: the run has no corpus-wide results (corpus/groups.nq); kg run writes "
                             "them when every shard is done")
-    renames = dict(_tsv(corpus_path(out_dir, "renames.tsv")))
     excluded: dict[str, set[str]] = {}
     for shard, graph in _tsv(corpus_path(out_dir, "excluded.tsv")):
         excluded.setdefault(shard, set()).add(graph)
     record = os.path.join(out_dir, "loads", hashlib.sha256(store.location.encode()).hexdigest()[:16] + ".json")
     run = _fingerprint(out_dir)
-    loaded = _loaded(record, store, run)
+    loaded = _loaded(out_dir, record, store, run)
     summary = LoadSummary(resumed=len(loaded))
-    store.replace_graphs({}, merge={str(GROUPS_GRAPH): [stale_mark()]})
-    for name, rewrite in _tsv(corpus_path(out_dir, "shards.txt")):
-        if name in loaded:
-            continue
-        path = shard_path(out_dir, name, "nq")
-        summary.quads += store.add_quads(_quads(path, renames, excluded.get(name, set()))) if rewrite == "1" else \
-            store.add_nquads(path)
-        loaded.append(name)
+    # the agents and the claim groups come last, whole; until then the groups are marked stale
+    mark = stale_mark()
+    store.replace_graphs({str(AGENTS_GRAPH): [], str(GROUPS_GRAPH): [mark]})
+    todo = [row[0] for row in _tsv(corpus_path(out_dir, "shards.txt")) if row[0] not in loaded]
+    for batch in _batches(out_dir, todo):
+        summary.quads += store.add_nquads([shard_path(out_dir, name, "nq") for name in batch if name not in excluded])
+        for name in (name for name in batch if name in excluded):  # a graph another shard keeps: left out
+            summary.quads += store.add_quads(_quads(shard_path(out_dir, name, "nq"), excluded[name]))
+        loaded += batch
         os.makedirs(os.path.dirname(record), exist_ok=True)
         with atomic(record) as f:
             f.write(json.dumps({"store": store.location, "run": run, "shards": loaded}).encode())
-        summary.shards += 1
-        if on_shard:
+        summary.shards += len(batch)
+        for name in batch if on_shard else ():
             on_shard(name)
-    corpus = {str(graph): [(q.subject, q.predicate, q.object) for q in _parse(corpus_path(out_dir, file))]
-              for graph, file in ((AGENTS_GRAPH, "agents.nq"), (GROUPS_GRAPH, "groups.nq"))}
-    store.replace_graphs(corpus)
-    summary.quads += sum(map(len, corpus.values()))
+    for old, new in _tsv(corpus_path(out_dir, "renames.tsv")):  # as kg ingest renames, in the store
+        query.update(store, query.named("rename_agent"), {"old": NamedNode(old), "new": NamedNode(new)})
+    summary.quads += store.add_nquads([corpus_path(out_dir, "agents.nq"), corpus_path(out_dir, "groups.nq")])
+    store.replace_graphs({}, delete={str(GROUPS_GRAPH): [mark]})
     summary.seconds = time.perf_counter() - clock
     return summary
+
+
+def _batches(out_dir: str, names: list[str]) -> Iterator[list[str]]:
+    """The shards in runs of about BATCH_BYTES of N-Quads: one bulk load each, and one line of the record."""
+    batch, size = [], 0
+    for name in names:
+        batch.append(name)
+        size += os.path.getsize(shard_path(out_dir, name, "nq"))
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _fingerprint(out_dir: str) -> str:
@@ -81,7 +98,7 @@ def _fingerprint(out_dir: str) -> str:
     return h.hexdigest()
 
 
-def _loaded(record: str, store, run: str) -> list[str]:
+def _loaded(out_dir: str, record: str, store, run: str) -> list[str]:
     """The shards an earlier load of this run put into `store`; a store holding anything else, or
     loaded from the run as it was before kg run changed it, is refused (kg load writes into a new
     store, or goes on with its own)."""
@@ -101,6 +118,12 @@ def _loaded(record: str, store, run: str) -> list[str]:
     if before != run:
         raise PipelineError(f"store {store.location} was loaded from this run before kg run changed it: "
                             "load into a new store")
+    ours = {rdf.article_iri(row[0]) for row in _tsv(corpus_path(out_dir, "manifest.tsv"))}
+    other = next((g for g in store.graphs() if g not in ours and g not in (str(AGENTS_GRAPH), str(GROUPS_GRAPH))),
+                 None)
+    if other is not None:  # written since by kg ingest (or another load): this load would drop its agents
+        raise PipelineError(f"store {store.location} holds the graph {other}, which this run has not: load into "
+                            "a new store (or kg ingest the articles into this one)")
     return loaded
 
 
@@ -113,18 +136,11 @@ def _tsv(path: str) -> Iterator[list[str]]:
         raise PipelineError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def _parse(path: str) -> Iterator[Quad]:
+def _quads(path: str, excluded: set[str]) -> Iterator[Quad]:
+    """The shard's quads without the graphs another shard keeps."""
     try:
-        yield from ox.parse(path=path, format=RdfFormat.N_QUADS)
+        for q in ox.parse(path=path, format=RdfFormat.N_QUADS):
+            if q.graph_name.value not in excluded:
+                yield q
     except (OSError, SyntaxError) as error:
         raise PipelineError(f"{path}: cannot read the graphs: {error}") from None
-
-
-def _quads(path: str, renames: dict[str, str], excluded: set[str]) -> Iterator[Quad]:
-    """The shard's quads, its bare surnames renamed, without the graphs another shard keeps."""
-    for q in _parse(path):
-        if excluded and q.graph_name.value in excluded:
-            continue
-        if q.object.__class__ is ox.NamedNode and q.object.value in renames:
-            q = Quad(q.subject, q.predicate, renamed(q.object, renames), q.graph_name)
-        yield q

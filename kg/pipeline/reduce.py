@@ -4,7 +4,7 @@
 claim groups (kg.corroborate.groups_graph over the claims of every shard), written to out/corpus/.
 
 What kg ingest does in the store by SPARQL updates is done here to the triples: a bare surname that
-joins its person is renamed in every graph (kg load renames the shards' graphs as it reads them),
+joins its person is renamed in every graph (by kg load, in the store, as kg ingest renames it),
 and its own description moves to the person, its label as a skos:altLabel (rename_agent.ru)."""
 from __future__ import annotations
 
@@ -64,7 +64,6 @@ def reduce_shards(out_dir: str, names: list[str] | None = None, *, register=None
     resolver = Resolver(register or load_register())
     owner: dict[str, str] = {}               # document id -> where the article kept was read
     manifest, excluded, touched, rows = [], [], set(), []
-    per_shard: dict[str, tuple[bool, set[str]]] = {}  # whether a graph of it is left out, the agents it names
     for name in names:
         tables = _tables(out_dir, name)
         summary.shards += 1
@@ -79,7 +78,6 @@ def reduce_shards(out_dir: str, names: list[str] | None = None, *, register=None
         excluded += [f"{name}\t{iri}\n" for iri in sorted(left_out)]
         resolver.add(tables["resolver"])
         touched.update(tables["touched"])
-        per_shard[name] = bool(left_out), set(tables["touched"])
         rows += [row for row in tables["claims"] if row[ARTICLE] not in left_out]
     summary.articles = len(manifest)
 
@@ -95,9 +93,7 @@ def reduce_shards(out_dir: str, names: list[str] | None = None, *, register=None
     os.makedirs(os.path.join(out_dir, CORPUS), exist_ok=True)
     with contextlib.suppress(FileNotFoundError):  # written last: kg load reads a corpus/ written whole only
         os.unlink(corpus_path(out_dir, "groups.nq"))
-    # and for kg load, whether the shard's file is loaded as it is or rewritten (a surname renamed, a graph left out)
-    rewrite = {name: left_out or bool(named & renames.keys()) for name, (left_out, named) in per_shard.items()}
-    _write_lines(corpus_path(out_dir, "shards.txt"), [f"{name}\t{int(rewrite[name])}\n" for name in names])
+    _write_lines(corpus_path(out_dir, "shards.txt"), [f"{name}\n" for name in names])
     _write_lines(corpus_path(out_dir, "manifest.tsv"), manifest)
     _write_lines(corpus_path(out_dir, "excluded.tsv"), excluded)
     _write_lines(corpus_path(out_dir, "renames.tsv"), [f"{old}\t{new}\n" for old, new in sorted(renames.items())])

@@ -125,13 +125,16 @@ class Store:
             self.update(data_block("INSERT DATA", list(chunk.items())))
         return count
 
-    def add_nquads(self, path: str) -> int:
-        """The quads of an N-Quads file added as add_quads adds them (a store directory's bulk loader
-        reads the file itself). Returns how many."""
-        try:
-            return self.add_quads(parse(path=path, format=RdfFormat.N_QUADS))
-        except (OSError, SyntaxError) as e:
-            raise StoreError(f"cannot load {path}: {one_line(e)}") from None
+    def add_nquads(self, paths: list[str]) -> int:
+        """The quads of N-Quads files added as add_quads adds them (a store directory's bulk loader
+        reads the files itself, all in one load). Returns how many."""
+        count = 0
+        for path in paths:
+            try:
+                count += self.add_quads(parse(path=path, format=RdfFormat.N_QUADS))
+            except (OSError, SyntaxError) as e:
+                raise StoreError(f"cannot load {path}: {one_line(e)}") from None
+        return count
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""

@@ -6,6 +6,7 @@ lines that differ from what is stored (a graph with blank nodes is replaced whol
 tables are flushed every FLUSH_TRIPLES triples and on close."""
 from __future__ import annotations
 
+import io
 import os
 import threading
 from typing import Callable
@@ -225,17 +226,20 @@ class LocalStore(Store):
                                   f"cannot write to store {self.location}: {one_line(e)}"))
         return counted.count
 
-    def add_nquads(self, path: str) -> int:
-        with self._write_lock:
-            try:
-                self._handle(write=True).bulk_load(path=path, format=RdfFormat.N_QUADS)
+    def add_nquads(self, paths: list[str]) -> int:
+        files = _Files(paths)
+        error = None
+        with self._write_lock, io.BufferedReader(files, 1 << 20) as stream:
+            try:  # one load: each call of the bulk loader costs (its threads, its table files)
+                self._handle(write=True).bulk_load(stream, format=RdfFormat.N_QUADS)
             except SyntaxError as e:
-                _raise(StoreError(f"cannot load {path}: {one_line(e)}"))
+                error = StoreError(f"cannot load {files.where(e.lineno)}: {one_line(e)}")
             except (OSError, RuntimeError, ValueError) as e:
-                _raise(StoreError(damaged(self.location, e) if _corrupt(e) else
-                                  f"cannot load {path} into store {self.location}: {one_line(e)}"))
-        with open(path, "rb") as f:  # N-Quads: one a line
-            return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+                error = StoreError(damaged(self.location, e) if _corrupt(e) else
+                                   f"cannot load {files.path or 'N-Quads'} into store {self.location}: {one_line(e)}")
+        if error is not None:
+            _raise(error)
+        return files.lines
 
     def _flush(self) -> None:
         """Memory tables to table files. What was committed is in the write-ahead log already, so a
@@ -325,6 +329,43 @@ class _Counted:
         for item in self.items:
             self.count += 1
             yield item
+
+
+class _Files(io.RawIOBase):
+    """Files read one after the other as one stream, counting their lines (N-Quads: one quad a line)
+    and where each begins, so that a line of the stream names its file."""
+
+    def __init__(self, paths: list[str]):
+        self.paths, self.path, self.file = iter(paths), None, None
+        self.lines, self.starts = 0, []  # (first line of the stream, path)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self.file is None:
+                self.path = next(self.paths, None)
+                if self.path is None:
+                    return 0
+                self.file = open(self.path, "rb")  # noqa: SIM115 (open across reads); an OSError names self.path
+                self.starts.append((self.lines + 1, self.path))
+            n = self.file.readinto(buffer)
+            if n:
+                self.lines += bytes(buffer[:n]).count(b"\n")
+                return n
+            self.file.close()
+            self.file = None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
+
+    def where(self, line: int | None) -> str:
+        """'PATH:LINE' for a line of the stream."""
+        first, path = next(((f, p) for f, p in reversed(self.starts) if line and f <= line), (1, self.path))
+        return f"{path}:{line - first + 1}" if line else str(path)
 
 
 def damaged(path: str, error: Exception) -> str:
