@@ -168,14 +168,8 @@ def _link(ids: list[int], index: Index, analyzer: Analyzer, cache: OrderedDict, 
         # two claims must share MIN_SHARED terms to be similar: here, of the rare ones probed
         found[i] = set(index.near(probed, day_of(record.published), WINDOW, MIN_SHARED)) - linked - {i}
     every = {**own, **_records(set().union(*found.values()) - own.keys(), index, cache, idf)}
-    pairs = {}
-    for i, near in found.items():
-        for j in near:
-            if len(every[j][2]) >= MIN_TERMS:
-                s = similarity(every[i][2], every[j][2], every[i][1].places, every[j][1].places)
-                if s >= CANDIDATE:
-                    pairs[min(i, j), max(i, j)] = s
-    index.add_pairs(pairs)
+    index.add_pairs(_scored(every, ((min(i, j), max(i, j)) for i, near in found.items() for j in near
+                                    if len(every[j][2]) >= MIN_TERMS)))
     index.weighed(list(own))
     linked.update(own)
     # the disputes: each new claim that may take part with the claims of its article and the
@@ -196,14 +190,19 @@ def _reweigh(index: Index, cache: OrderedDict) -> set[int]:
         known = index.pairs_of(batch)
         every = _records({j for p in known for j in p}, index, cache, idf)
         index.drop_pairs(known)
-        pairs = {}
-        for a, b in known:
-            s = similarity(every[a][2], every[b][2], every[a][1].places, every[b][1].places)
-            if s >= CANDIDATE:
-                pairs[a, b] = s
-        index.add_pairs(pairs)
+        index.add_pairs(_scored(every, known))
         index.weighed(batch)
     return set(stale) | index.members_of_groups(stale)
+
+
+def _scored(every: dict[int, tuple], pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """The cosines of these pairs (of `every`'s _records) that reach CANDIDATE."""
+    out = {}
+    for a, b in pairs:
+        s = similarity(every[a][2], every[b][2], every[a][1].places, every[b][1].places)
+        if s >= CANDIDATE:
+            out[a, b] = s
+    return out
 
 
 def _components(seeds: set[int], index: Index, threshold: float, changes: Changes) -> None:
