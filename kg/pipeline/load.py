@@ -54,15 +54,17 @@ def load_run(out_dir: str, store, *, on_shard: Callable[[str], None] | None = No
     todo = [row[0] for row in _tsv(corpus_path(out_dir, "shards.txt")) if row[0] not in loaded]
     for batch in _batches(out_dir, todo):
         summary.quads += store.add_nquads([shard_path(out_dir, name, "nq") for name in batch if name not in excluded])
-        for name in (name for name in batch if name in excluded):  # a graph another shard keeps: left out
-            summary.quads += store.add_quads(_quads(shard_path(out_dir, name, "nq"), excluded[name]))
+        for name in batch:
+            if name in excluded:  # a graph another shard keeps: left out
+                summary.quads += store.add_quads(_quads(shard_path(out_dir, name, "nq"), excluded[name]))
         loaded += batch
         os.makedirs(os.path.dirname(record), exist_ok=True)
         with atomic(record) as f:
             f.write(json.dumps({"store": store.location, "run": run, "shards": loaded}).encode())
         summary.shards += len(batch)
-        for name in batch if on_shard else ():
-            on_shard(name)
+        if on_shard:
+            for name in batch:
+                on_shard(name)
     for old, new in _tsv(corpus_path(out_dir, "renames.tsv")):  # as kg ingest renames, in the store
         query.update(store, query.named("rename_agent"), {"old": NamedNode(old), "new": NamedNode(new)})
     summary.quads += store.add_nquads([corpus_path(out_dir, "agents.nq"), corpus_path(out_dir, "groups.nq")])
